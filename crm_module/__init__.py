@@ -1,0 +1,3 @@
+"""The CRM module: prospects ("Interessenten") kept like customers, for the host application."""
+
+MODULE_ID = "crm"

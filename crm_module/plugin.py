@@ -1,0 +1,1 @@
+"""The CRM module's hookimpls: thin, each delegates to a service."""

@@ -1,0 +1,86 @@
+"""The public surface for module authors: the hookimpl marker and the small records hooks return.
+
+A module imports only this (and, for type hints, ``host_stub.host.Host``). Everything else
+it needs at run time reaches it through the ``Host`` facade passed to its hooks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Literal
+
+import pluggy
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy import MetaData
+
+    from host_stub.host import Host
+
+PROJECT_NAME = "host_stub"
+HOST_API_VERSION = "1.0"
+
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+#: The workspaces of the menu bar, in the order they are shown.
+WORKSPACES = ("Datei", "Stammdaten", "Office", "Auswertungen")
+
+
+@dataclass(frozen=True)
+class DatabaseSchema:
+    """A module's tables and the folder of its Alembic revisions (``versions/``)."""
+
+    metadata: MetaData
+    versions_dir: Path
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """One entry of the menu bar. ``endpoint`` is a Flask endpoint name, ``shortcut`` a key hint."""
+
+    workspace: str
+    label: str
+    endpoint: str
+    order: int = 100
+    shortcut: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.workspace not in WORKSPACES:
+            raise ValueError(f"unknown workspace {self.workspace!r}; use one of {', '.join(WORKSPACES)}")
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """What an action reports back: a message for the user, optionally a page to go to."""
+
+    message: str
+    redirect_endpoint: str | None = None
+
+
+@dataclass(frozen=True)
+class ContextAction:
+    """An entry of the right-click menu of a list of ``entity`` rows (for example ``"customer"``).
+
+    ``handler(host, session, ids)`` runs inside one transaction that the host commits when it
+    returns and rolls back when it raises. ``selection`` says whether it applies to exactly
+    one row or to one or more; ``confirm`` is the Ja/Nein question asked first (``{count}``
+    is replaced by the number of selected rows); ``writes`` puts it behind the licence gate.
+    """
+
+    name: str
+    label: str
+    entity: str
+    handler: Callable[[Host, Any, list[int]], ActionResult | str]
+    selection: Literal["one", "many"] = "one"
+    confirm: str | None = None
+    writes: bool = False
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class MasterDataKind:
+    """A small lookup list ("Kleinstammdaten") users edit, with the entries a new database starts with."""
+
+    key: str
+    label: str
+    defaults: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,421 @@
+"""``host-stub``: the host's command line. Modules add subcommands through ``cli_commands``.
+
+Commands receive the Host through ``@click.pass_obj``; it is created (and the database
+connected) on first use, so ``--help`` works without a database.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from host_stub.errors import HostError
+from host_stub.plugins import PluginRegistry
+
+
+class LazyHost:
+    """Stands in for the Host until a command touches it; then connects to the database."""
+
+    def __init__(self, database_url: str | None, registry: PluginRegistry) -> None:
+        self._database_url = database_url
+        self._registry = registry
+        self._host = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._host is None:
+            from host_stub.host import Host
+
+            self._host = Host(self._database_url, registry=self._registry)
+        return getattr(self._host, name)
+
+
+class HostGroup(click.Group):
+    """The root group: turns HostError into a clear message and exit code 1 (no traceback)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except HostError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+def _registry() -> PluginRegistry:
+    registry = PluginRegistry()
+    registry.discover()
+    for problem in registry.problems:
+        click.echo(f"Warnung: Plugin übersprungen: {problem.source}: {problem.message}", err=True)
+    return registry
+
+
+def build_cli(registry: PluginRegistry | None = None) -> click.Group:
+    """The ``host-stub`` group with the host's commands and every loaded module's."""
+    registry = registry or _registry()
+
+    @click.group(cls=HostGroup, context_settings={"help_option_names": ["-h", "--help"]})
+    @click.option("--db", "database_url", envvar="HOST_STUB_DATABASE_URL",
+                  help="Datenbank-URL (Standard: SQLite-Datei host-stub.sqlite im aktuellen Verzeichnis).")
+    @click.pass_context
+    def cli(ctx: click.Context, database_url: str | None) -> None:
+        """Host-Anwendung mit Zusatzmodulen (Stub für Entwicklung und Tests)."""
+        ctx.obj = LazyHost(database_url, registry)
+
+    for command in (init, db, serve, demo, plugins, license_group, customers, masterdata):
+        cli.add_command(command)
+    for owner, command in registry.collect("cli_commands", set(registry.modules)):
+        if command.name in cli.commands:
+            click.echo(f"Warnung: Befehl {command.name!r} von {owner} ist schon vergeben.", err=True)
+            continue
+        cli.add_command(command)
+    return cli
+
+
+def main() -> None:
+    build_cli()(prog_name="host-stub")
+
+
+def _json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+# -- database ----------------------------------------------------------------------------------
+
+
+@click.command()
+@click.pass_obj
+def init(host) -> None:
+    """Datenbank anlegen oder auf den neuesten Stand bringen."""
+    migrated = host.upgrade()
+    click.echo(f"Datenbank {host.engine.url.render_as_string(hide_password=True)} bereit ({', '.join(migrated)}).")
+
+
+@click.group()
+def db() -> None:
+    """Datenbank: Migrationen."""
+
+
+@db.command("upgrade")
+@click.option("--module", "owner", help="Nur dieses Modul (oder 'host') migrieren.")
+@click.option("--revision", default="head", show_default=True, help="Zielrevision (mit --module).")
+@click.pass_obj
+def db_upgrade(host, owner: str | None, revision: str) -> None:
+    """Host und alle aktivierten Module migrieren."""
+    if revision != "head" and owner is None:
+        raise click.UsageError("--revision braucht --module.")
+    for migrated in host.upgrade(owner, revision):
+        click.echo(f"{migrated}: aktuell")
+
+
+@db.command("revision")
+@click.argument("owner")
+@click.option("-m", "--message", required=True, help="Kurzbeschreibung der Änderung.")
+@click.pass_obj
+def db_revision(host, owner: str, message: str) -> None:
+    """Neue Revision eines Moduls aus dem Unterschied Modelle/Datenbank erzeugen (für Entwickler)."""
+    from host_stub import migrate
+
+    with host.engine.begin() as connection:
+        migrate.new_revision(connection, host.schema(owner), message)
+
+
+# -- web ---------------------------------------------------------------------------------------
+
+
+@click.command()
+@click.option("--host", "bind", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.pass_obj
+def serve(host, bind: str, port: int) -> None:
+    """Die Weboberfläche starten."""
+    from host_stub.web import create_app
+
+    host.enabled_modules()  # fail early with a clear message when the database is not set up
+    click.echo(f"Weboberfläche: http://{bind}:{port}/")
+    create_app(host).run(host=bind, port=port)
+
+
+@click.command()
+@click.option("--serve/--no-serve", "then_serve", default=True, help="Danach die Weboberfläche starten.")
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.pass_obj
+def demo(host, then_serve: bool, port: int) -> None:
+    """Datenbank mit Beispieldaten füllen und die Weboberfläche starten."""
+    from host_stub.demo import fill_demo
+
+    host.upgrade()
+    for line in fill_demo(host):
+        click.echo(line)
+    if then_serve:
+        from host_stub.web import create_app
+
+        click.echo(f"Weboberfläche: http://127.0.0.1:{port}/")
+        create_app(host).run(host="127.0.0.1", port=port)
+
+
+# -- plugins -----------------------------------------------------------------------------------
+
+
+@click.group()
+def plugins() -> None:
+    """Module anzeigen, aktivieren und deaktivieren."""
+
+
+def module_rows(host) -> list[dict[str, Any]]:
+    """The module overview as plain data (used by the CLI and the web page)."""
+    rows = []
+    with host.session() as session:
+        enabled = host.enabled_modules(session)
+        for module_id, module in sorted(host.modules.items()):
+            manifest = module.manifest
+            status = host.licensing.status(session, module_id)
+            rows.append({
+                "id": module_id,
+                "name": manifest.name,
+                "version": manifest.version,
+                "description": manifest.description,
+                "enabled": module_id in enabled,
+                "license": status.state,
+                "license_message": status.message,
+                "price": manifest.product.price_label if manifest.product else "kostenlos",
+            })
+    return rows
+
+
+@plugins.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Als JSON ausgeben.")
+@click.pass_obj
+def plugins_list(host, as_json: bool) -> None:
+    """Installierte Module mit Version, Status, Lizenz und Preis."""
+    rows = module_rows(host)
+    if as_json:
+        _json(rows)
+        return
+    if not rows:
+        click.echo("Keine Module installiert.")
+    for row in rows:
+        state = "aktiv" if row["enabled"] else "inaktiv"
+        click.echo(f"{row['id']:<12} {row['name']:<28} {row['version']:<8} {state:<8} "
+                   f"{row['license']:<8} {row['price']}")
+
+
+@plugins.command("enable")
+@click.argument("module_id")
+@click.pass_obj
+def plugins_enable(host, module_id: str) -> None:
+    """Ein Modul in dieser Datenbank aktivieren (startet beim ersten Mal den Testzeitraum)."""
+    with host.session() as session:
+        host.set_module_enabled(session, module_id, True)
+        host.masterdata.seed(session)
+        status = host.licensing.status(session, module_id)
+    click.echo(f"Modul {module_id} aktiviert: {status.message}")
+
+
+@plugins.command("disable")
+@click.argument("module_id")
+@click.pass_obj
+def plugins_disable(host, module_id: str) -> None:
+    """Ein Modul deaktivieren; seine Daten bleiben erhalten."""
+    with host.session() as session:
+        host.set_module_enabled(session, module_id, False)
+    click.echo(f"Modul {module_id} deaktiviert; seine Daten bleiben erhalten.")
+
+
+# -- licences ----------------------------------------------------------------------------------
+
+
+@click.group("license")
+def license_group() -> None:
+    """Lizenzen: erzeugen (Hersteller), einspielen und anzeigen."""
+
+
+@license_group.command("keygen")
+@click.argument("private_key_file", type=click.Path(dir_okay=False, path_type=Path))
+def license_keygen(private_key_file: Path) -> None:
+    """Ein Schlüsselpaar erzeugen (für Tests und Demos); gibt den öffentlichen Schlüssel aus."""
+    from host_stub.licensing import generate_private_key
+
+    if private_key_file.exists():
+        raise click.ClickException(f"{private_key_file} gibt es schon; bitte einen anderen Namen wählen.")
+    pem, public = generate_private_key()
+    private_key_file.write_bytes(pem)
+    private_key_file.chmod(0o600)
+    click.echo(public)
+
+
+def _month(value: str) -> tuple[datetime, datetime]:
+    try:
+        start = datetime.strptime(value, "%Y-%m")
+    except ValueError:
+        raise click.BadParameter("Monat im Format JJJJ-MM angeben, z. B. 2026-12.") from None
+    end = datetime(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return start, end
+
+
+@license_group.command("issue")
+@click.option("--private-key", "private_key_file", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--module", "module_id", required=True)
+@click.option("--licensee", required=True, help="Lizenznehmer (Firma).")
+@click.option("--month", help="Bezahlter Monat JJJJ-MM.")
+@click.option("--from", "valid_from", type=click.DateTime(["%Y-%m-%d"]), help="Beginn (statt --month).")
+@click.option("--until", "valid_until", type=click.DateTime(["%Y-%m-%d"]), help="Ende, ausschließlich.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Datei (sonst stdout).")
+def license_issue(private_key_file: Path, module_id: str, licensee: str, month: str | None,
+                  valid_from: datetime | None, valid_until: datetime | None, output: Path | None) -> None:
+    """Eine Lizenzdatei signieren (Hersteller-Werkzeug)."""
+    from host_stub.host import utc_now
+    from host_stub.licensing import issue_license
+
+    if month:
+        valid_from, valid_until = _month(month)
+    elif not (valid_from and valid_until):
+        raise click.UsageError("Entweder --month oder --from und --until angeben.")
+    text = issue_license(private_key_file.read_bytes(), module_id, licensee,
+                         datetime.combine(valid_from, time()), datetime.combine(valid_until, time()), utc_now())
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Lizenz geschrieben: {output}")
+    else:
+        click.echo(text, nl=False)
+
+
+@license_group.command("install")
+@click.argument("license_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--module", "module_id", help="Nur annehmen, wenn die Lizenz für dieses Modul gilt.")
+@click.pass_obj
+def license_install(host, license_file: Path, module_id: str | None) -> None:
+    """Eine Lizenzdatei prüfen und einspielen."""
+    with host.session() as session:
+        terms = host.licensing.install(session, license_file.read_text(encoding="utf-8"), module_id)
+        status = host.licensing.status(session, terms.module_id)
+    click.echo(f"Lizenz für {terms.module_id} ({terms.licensee}) eingespielt: {status.message}")
+
+
+@license_group.command("show")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def license_show(host, as_json: bool) -> None:
+    """Lizenzstatus jedes kostenpflichtigen Moduls."""
+    rows = [
+        {"id": r["id"], "license": r["license"], "message": r["license_message"], "price": r["price"]}
+        for r in module_rows(host)
+    ]
+    if as_json:
+        _json(rows)
+        return
+    for row in rows:
+        click.echo(f"{row['id']}: {row['license']} – {row['message']}")
+
+
+# -- customers ---------------------------------------------------------------------------------
+
+CUSTOMER_OPTIONS = ("company", "first_name", "last_name", "street", "house_number", "postcode", "city",
+                    "country", "email", "phone")
+
+
+@click.group()
+def customers() -> None:
+    """Kunden anzeigen, anlegen und löschen."""
+
+
+@customers.command("list")
+@click.option("--search", default="")
+@click.option("--sort", default="number", show_default=True)
+@click.option("--page", default=1, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def customers_list(host, search: str, sort: str, page: int, as_json: bool) -> None:
+    """Kundenliste (50 je Seite)."""
+    from host_stub.customers import EDITABLE_FIELDS
+
+    with host.session() as session:
+        rows, total = host.customers.page(session, sort=sort, page=page, search=search)
+        data = [{"id": c.id, "number": c.number, **{f: getattr(c, f) for f in EDITABLE_FIELDS}} for c in rows]
+    if as_json:
+        _json({"total": total, "customers": data})
+        return
+    for c in data:
+        name = c["company"] or f"{c['first_name']} {c['last_name']}".strip()
+        click.echo(f"{c['number']:<8} {name:<40} {c['postcode']} {c['city']}")
+    click.echo(f"{total} Kunde(n)")
+
+
+@customers.command("add")
+@click.option("--company", default="")
+@click.option("--first-name", default="")
+@click.option("--last-name", default="")
+@click.option("--street", default="")
+@click.option("--house-number", default="")
+@click.option("--postcode", default="")
+@click.option("--city", default="")
+@click.option("--country", default="DE")
+@click.option("--email", default="")
+@click.option("--phone", default="")
+@click.pass_obj
+def customers_add(host, **fields: str) -> None:
+    """Einen Kunden anlegen."""
+    with host.session() as session:
+        customer = host.customers.create(session, is_business=bool(fields["company"]), **fields)
+    click.echo(f"Kunde {customer.number} angelegt (ID {customer.id}).")
+
+
+@customers.command("delete")
+@click.argument("customer_id", type=int)
+@click.option("--yes", is_flag=True, help="Ohne Rückfrage löschen.")
+@click.pass_obj
+def customers_delete(host, customer_id: int, yes: bool) -> None:
+    """Einen Kunden löschen (Module können widersprechen)."""
+    if not yes and not click.confirm(f"Kunde {customer_id} wirklich löschen?"):
+        click.echo("Abgebrochen.")
+        return
+    with host.session() as session:
+        host.customers.delete(session, customer_id)
+    click.echo(f"Kunde {customer_id} gelöscht.")
+
+
+# -- master data -------------------------------------------------------------------------------
+
+
+@click.group()
+def masterdata() -> None:
+    """Kleinstammdaten (Auswahllisten) anzeigen und pflegen."""
+
+
+@masterdata.command("list")
+@click.argument("kind", required=False)
+@click.pass_obj
+def masterdata_list(host, kind: str | None) -> None:
+    """Die Arten, oder die Einträge einer Art."""
+    with host.session() as session:
+        if kind is None:
+            for key, (owner, registered) in sorted(host.masterdata_kinds(session).items()):
+                click.echo(f"{key:<24} {registered.label} ({owner})")
+            return
+        for label in host.masterdata.labels(session, kind):
+            click.echo(label)
+
+
+@masterdata.command("add")
+@click.argument("kind")
+@click.argument("label")
+@click.pass_obj
+def masterdata_add(host, kind: str, label: str) -> None:
+    """Einen Eintrag hinzufügen."""
+    with host.session() as session:
+        host.masterdata.add(session, kind, label)
+    click.echo(f"{label!r} zu {kind} hinzugefügt.")
+
+
+@masterdata.command("remove")
+@click.argument("kind")
+@click.argument("label")
+@click.pass_obj
+def masterdata_remove(host, kind: str, label: str) -> None:
+    """Einen Eintrag ausblenden (bestehende Datensätze behalten ihn)."""
+    with host.session() as session:
+        host.masterdata.deactivate(session, kind, label)
+    click.echo(f"{label!r} in {kind} ausgeblendet.")
+

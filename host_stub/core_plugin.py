@@ -1,0 +1,40 @@
+"""The host's own features, contributed through the same hooks as any module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from host_stub.api import ActionResult, ContextAction, DatabaseSchema, MenuItem, hookimpl
+from host_stub.models import HostBase
+
+
+@hookimpl
+def database_schema():
+    return DatabaseSchema(HostBase.metadata, Path(__file__).parent / "migrations" / "versions")
+
+
+@hookimpl
+def menu_items(host):
+    return [
+        MenuItem("Datei", "Module und Lizenzen", "shell.modules", order=10),
+        MenuItem("Stammdaten", "Kunden", "shell.customers", order=10),
+        MenuItem("Stammdaten", "Kleinstammdaten", "shell.masterdata", order=90),
+    ]
+
+
+def _delete_customers(host, session, ids):
+    for customer_id in ids:
+        host.customers.delete(session, customer_id)
+    return ActionResult(f"{len(ids)} Kunde(n) gelöscht.")
+
+
+@hookimpl
+def context_actions(host, entity):
+    if entity != "customer":
+        return []
+    return [
+        ContextAction(
+            name="delete", label="Löschen", entity="customer", handler=_delete_customers,
+            selection="many", confirm="{count} Kunde(n) wirklich löschen?", writes=True, order=900,
+        )
+    ]

@@ -1,0 +1,113 @@
+"""The document store: files for a party, with content hash, size limit and safe names."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import re
+import unicodedata
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from host_stub.errors import HostError, NotFound
+from host_stub.models import Document, DocumentBlob
+
+if TYPE_CHECKING:  # pragma: no cover
+    from host_stub.host import Host
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+KINDS = ("letter", "offer", "invoice", "attachment")
+#: Kinds the law (GoBD, § 147 AO) says must be kept; a party they refer to cannot be erased.
+RETAINED_KINDS = ("invoice",)
+_FORBIDDEN = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+def check_filename(filename: str) -> str:
+    """Return the name as stored (NFC), or refuse one that is path-like, reserved or too long."""
+    name = unicodedata.normalize("NFC", filename or "").strip()
+    if not name:
+        raise HostError("Der Dateiname fehlt.")
+    if len(name) > 200:
+        raise HostError(f"Der Dateiname ist {len(name)} Zeichen lang; erlaubt sind höchstens 200.")
+    if _FORBIDDEN.search(name) or name in {".", ".."} or name.startswith("."):
+        raise HostError(
+            f"Der Dateiname {filename!r} ist nicht erlaubt: keine Pfade (/ oder \\), keine Steuerzeichen "
+            'und keines von < > : " | ? *, und er darf nicht mit einem Punkt beginnen.'
+        )
+    if name.split(".")[0].upper() in _RESERVED:
+        raise HostError(f"Der Dateiname {filename!r} ist unter Windows reserviert; bitte umbenennen.")
+    return name
+
+
+class DocumentStore:
+    def __init__(self, host: Host, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.host = host
+        self.max_bytes = max_bytes
+
+    def add(self, session: Session, party_type: str, party_id: int, filename: str, data: bytes,
+            kind: str = "attachment", content_type: str | None = None) -> Document:
+        """Store a file for a party and call ``document_created``; refuses bad names and sizes."""
+        name = check_filename(filename)
+        if kind not in KINDS:
+            raise HostError(f"Unbekannte Dokumentart {kind!r}. Möglich: {', '.join(KINDS)}.")
+        if len(data) > self.max_bytes:
+            raise HostError(
+                f"Die Datei {name!r} ist {len(data) / 1_048_576:.1f} MB groß; erlaubt sind höchstens "
+                f"{self.max_bytes / 1_048_576:.0f} MB."
+            )
+        digest = hashlib.sha256(data).hexdigest()
+        if session.get(DocumentBlob, digest) is None:
+            session.add(DocumentBlob(sha256=digest, data=data))
+        document = Document(
+            party_type=party_type, party_id=party_id, kind=kind, filename=name,
+            content_type=content_type or mimetypes.guess_type(name)[0] or "application/octet-stream",
+            size=len(data), sha256=digest, created_at=self.host.now(),
+        )
+        session.add(document)
+        session.flush()
+        self.host.notify(session, "document_created", document=document)
+        return document
+
+    def get(self, session: Session, document_id: int) -> Document:
+        document = session.get(Document, document_id)
+        if document is None:
+            raise NotFound(f"Dokument {document_id} gibt es nicht.")
+        return document
+
+    def content(self, session: Session, document_id: int) -> bytes:
+        return session.get(DocumentBlob, self.get(session, document_id).sha256).data
+
+    def for_party(self, session: Session, party_type: str, party_id: int) -> list[Document]:
+        query = select(Document).where(Document.party_type == party_type, Document.party_id == party_id)
+        return list(session.scalars(query.order_by(Document.created_at, Document.id)))
+
+    def reassign(self, session: Session, party_type: str, party_ids: list[int], new_type: str,
+                 new_ids: list[int]) -> None:
+        """Move the documents of each party to its new party (conversions and merges)."""
+        for old_id, new_id in zip(party_ids, new_ids, strict=True):
+            session.execute(
+                update(Document)
+                .where(Document.party_type == party_type, Document.party_id == old_id)
+                .values(party_type=new_type, party_id=new_id)
+            )
+
+    def delete_for_party(self, session: Session, party_type: str, party_id: int) -> int:
+        """Delete a party's documents (erasure); refuses while one of them must be retained."""
+        documents = self.for_party(session, party_type, party_id)
+        retained = [d for d in documents if d.kind in RETAINED_KINDS]
+        if retained:
+            raise HostError(
+                f"{len(retained)} Dokument(e) ({', '.join(d.filename for d in retained)}) müssen "
+                "aufbewahrt werden und dürfen nicht gelöscht werden."
+            )
+        for document in documents:
+            session.delete(document)
+        session.flush()
+        for digest in {d.sha256 for d in documents}:
+            if session.scalar(select(Document.id).where(Document.sha256 == digest).limit(1)) is None:
+                session.delete(session.get(DocumentBlob, digest))
+        session.flush()
+        return len(documents)

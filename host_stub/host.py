@@ -1,0 +1,222 @@
+"""The Host facade: the one object handed to hooks, offering the host's services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.orm import Session
+
+from host_stub import migrate
+from host_stub.api import ActionResult, ContextAction, MasterDataKind, MenuItem
+from host_stub.customers import CustomerService
+from host_stub.db import create_database_engine, default_database_url, session_factory
+from host_stub.documents import DocumentStore
+from host_stub.errors import HostError, NotFound
+from host_stub.licensing import Licensing
+from host_stub.masterdata import MasterDataService
+from host_stub.models import ModuleState
+from host_stub.plugins import HOST_OWNER, LoadedModule, PluginRegistry
+from host_stub.settings import Settings
+
+
+def utc_now() -> datetime:
+    """Naive UTC, the form every timestamp is stored in (same on SQLite and PostgreSQL)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Host:
+    """Database sessions, customers, master data, documents, licensing, settings and modules.
+
+    Services take a session from ``host.session()`` so that a module's writes and the host's
+    writes share one transaction.
+    """
+
+    def __init__(
+        self,
+        database_url: str | None = None,
+        *,
+        registry: PluginRegistry | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        license_public_key: str | None = None,
+    ) -> None:
+        self.database_url = database_url or default_database_url()
+        self.engine = create_database_engine(self.database_url)
+        self._sessions = session_factory(self.engine)
+        if registry is None:
+            registry = PluginRegistry()
+            registry.discover()
+        self.registry = registry
+        self.clock = clock
+        self.settings = Settings()
+        self.customers = CustomerService(self)
+        self.masterdata = MasterDataService(self)
+        self.documents = DocumentStore(self)
+        self.licensing = Licensing(self, public_key=license_public_key)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back when it raises."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- modules -----------------------------------------------------------------------------
+
+    @property
+    def modules(self) -> dict[str, LoadedModule]:
+        return self.registry.modules
+
+    def module(self, module_id: str) -> LoadedModule:
+        try:
+            return self.registry.modules[module_id]
+        except KeyError:
+            known = ", ".join(sorted(self.registry.modules)) or "keine"
+            raise NotFound(f"Unbekanntes Modul {module_id!r}. Installierte Module: {known}.") from None
+
+    def enabled_modules(self, session: Session | None = None) -> set[str]:
+        """Ids of the installed modules enabled in this database."""
+        if session is None:
+            with self.session() as own:
+                return self.enabled_modules(own)
+        try:
+            rows = session.scalars(select(ModuleState.module_id).where(ModuleState.enabled)).all()
+        except (OperationalError, ProgrammingError):
+            raise HostError(
+                "Die Datenbank ist noch nicht eingerichtet. Führen Sie 'host-stub init' "
+                "(oder 'host-stub db upgrade') aus."
+            ) from None
+        return {module_id for module_id in rows if module_id in self.registry.modules}
+
+    def set_module_enabled(self, session: Session, module_id: str, enabled: bool) -> None:
+        """Enable or disable a module in this database; the first enabling starts its trial."""
+        self.module(module_id)
+        state = session.get(ModuleState, module_id)
+        now = self.now()
+        if state is None:
+            state = ModuleState(module_id=module_id, enabled=False, changed_at=now)
+            session.add(state)
+        if state.enabled == enabled:
+            return
+        schema = self.schemas().get(module_id)
+        if enabled and schema is not None:
+            migrate.upgrade(session.connection(), schema)
+        state.enabled = enabled
+        state.changed_at = now
+        if enabled and state.first_enabled_at is None:
+            state.first_enabled_at = now
+        session.flush()
+        hook = "module_enabled" if enabled else "module_disabled"
+        self.registry.notify(hook, self.enabled_modules(session) | {module_id}, host=self, session=session,
+                             module_id=module_id)
+
+    def require_enabled(self, session: Session, module_id: str) -> None:
+        if module_id not in self.enabled_modules(session):
+            raise HostError(
+                f"Das Modul {self.module(module_id).manifest.name} ist in dieser Datenbank nicht aktiviert. "
+                f"Aktivieren: host-stub plugins enable {module_id}"
+            )
+
+    def require_writable(self, session: Session, module_id: str) -> None:
+        """The licence gate: raises LicenseRefused (saying how to license) unless writes are allowed."""
+        self.require_enabled(session, module_id)
+        self.licensing.require_writable(session, module_id)
+
+    # -- hooks ------------------------------------------------------------------------------
+
+    def collect(self, hook: str, session: Session | None = None, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Contributions of the host and the enabled modules to ``hook``, as ``(owner, item)``."""
+        return self.registry.collect(hook, self.enabled_modules(session), **kwargs)
+
+    def notify(self, session: Session, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Call an event hook (the host's or a module's own, e.g. ``crm_prospect_converted``)."""
+        return self.registry.notify(hook, self.enabled_modules(session), host=self, session=session, **kwargs)
+
+    def menu(self, session: Session) -> dict[str, list[tuple[str, MenuItem]]]:
+        """The menu bar: workspace -> ``(owner, item)`` sorted by order and label."""
+        from host_stub.api import WORKSPACES
+
+        bar: dict[str, list[tuple[str, MenuItem]]] = {workspace: [] for workspace in WORKSPACES}
+        for owner, item in self.collect("menu_items", session, host=self):
+            bar[item.workspace].append((owner, item))
+        for items in bar.values():
+            items.sort(key=lambda pair: (pair[1].order, pair[1].label))
+        return bar
+
+    def context_actions(self, session: Session, entity: str) -> list[tuple[str, ContextAction]]:
+        actions = self.collect("context_actions", session, host=self, entity=entity)
+        actions = [(owner, action) for owner, action in actions if action.entity == entity]
+        return sorted(actions, key=lambda pair: (pair[1].order, pair[1].label))
+
+    def run_action(self, owner: str, name: str, entity: str, ids: list[int], confirmed: bool) -> ActionResult:
+        """Run a context action on the selected ids in one transaction, after every check."""
+        with self.session() as session:
+            matches = [a for o, a in self.context_actions(session, entity) if o == owner and a.name == name]
+            if not matches:
+                raise NotFound(f"Die Aktion {owner}/{name} gibt es für {entity} nicht (Modul deaktiviert?).")
+            action = matches[0]
+            if not ids:
+                raise HostError("Bitte markieren Sie mindestens eine Zeile.")
+            if action.selection == "one" and len(ids) != 1:
+                raise HostError(f"'{action.label}' gilt für genau eine Zeile; markiert sind {len(ids)}.")
+            if action.confirm and not confirmed:
+                raise HostError(f"'{action.label}' muss erst mit Ja bestätigt werden.")
+            if action.writes and owner != HOST_OWNER:
+                self.require_writable(session, owner)
+            result = action.handler(self, session, ids)
+        return result if isinstance(result, ActionResult) else ActionResult(str(result))
+
+    def masterdata_kinds(self, session: Session | None = None) -> dict[str, tuple[str, MasterDataKind]]:
+        return {kind.key: (owner, kind) for owner, kind in self.collect("masterdata_kinds", session)}
+
+    # -- schema -----------------------------------------------------------------------------
+
+    def schemas(self) -> dict[str, migrate.Schema]:
+        """The host's schema and every loaded module's, checked against the manifest's prefix."""
+        found = {}
+        for impl in reversed(self.registry.pm.hook.database_schema.get_hookimpls()):
+            owner = impl.plugin_name
+            declared = impl.function()
+            if declared is None:
+                continue
+            prefix = "host_" if owner == HOST_OWNER else self.registry.modules[owner].manifest.table_prefix
+            strays = [name for name in declared.metadata.tables if not name.startswith(prefix)]
+            if strays:
+                raise HostError(f"Modul {owner}: Tabellen ohne das Präfix {prefix!r}: {', '.join(strays)}")
+            found[owner] = migrate.Schema(owner, declared.metadata, declared.versions_dir)
+        return found
+
+    def schema(self, owner: str) -> migrate.Schema:
+        schemas = self.schemas()
+        if owner not in schemas:
+            raise NotFound(f"{owner!r} hat keine Tabellen. Mit Tabellen: {', '.join(schemas)}.")
+        return schemas[owner]
+
+    def upgrade(self, owner: str | None = None, revision: str = "head") -> list[str]:
+        """Migrate the host and every enabled module (or one owner to a revision); never on import."""
+        if owner is not None:
+            with self.engine.begin() as connection:
+                migrate.upgrade(connection, self.schema(owner), revision)
+            return [owner]
+        host_schema = self.schema(HOST_OWNER)
+        with self.engine.begin() as connection:
+            migrate.upgrade(connection, host_schema)
+        enabled = self.enabled_modules()
+        migrated = [HOST_OWNER]
+        for schema in self.schemas().values():
+            if schema.owner in enabled:
+                with self.engine.begin() as connection:
+                    migrate.upgrade(connection, schema)
+                migrated.append(schema.owner)
+        with self.session() as session:
+            self.masterdata.seed(session)
+        return migrated

@@ -1,0 +1,89 @@
+"""Schema migrations of the host and of each module, each with its own Alembic version table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import Connection, MetaData
+
+from host_stub.errors import HostError
+
+ENV_DIR = Path(__file__).parent / "alembic_env"
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The tables of one owner (``host`` or a module id) and where its revisions live."""
+
+    owner: str
+    metadata: MetaData
+    versions_dir: Path
+
+    @property
+    def version_table(self) -> str:
+        return f"{self.owner}_alembic_version"
+
+
+def _config(schema: Schema, connection=None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(ENV_DIR))
+    config.set_main_option("version_locations", str(schema.versions_dir))
+    config.set_main_option("path_separator", "os")
+    config.attributes["target_metadata"] = schema.metadata
+    config.attributes["version_table"] = schema.version_table
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision(schema: Schema) -> str | None:
+    return ScriptDirectory.from_config(_config(schema)).get_current_head()
+
+
+def revisions(schema: Schema) -> list[str]:
+    """All revisions of a schema, oldest first."""
+    script = ScriptDirectory.from_config(_config(schema))
+    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+
+
+def current_revision(connection: Connection, schema: Schema) -> str | None:
+    context = MigrationContext.configure(connection, opts={"version_table": schema.version_table})
+    return context.get_current_revision()
+
+
+def upgrade(connection: Connection, schema: Schema, revision: str = "head") -> None:
+    """Migrate one schema to ``revision``; an unknown revision is refused with the known ones."""
+    known = revisions(schema)
+    if revision != "head" and revision not in known:
+        raise HostError(
+            f"Unbekannte Revision {revision!r} für {schema.owner}. Bekannt sind: {', '.join(known) or 'keine'}."
+        )
+    try:
+        command.upgrade(_config(schema, connection), revision)
+    except CommandError as exc:
+        raise HostError(
+            f"Die Datenbank steht für {schema.owner} auf einer Revision, die diese Version nicht kennt "
+            f"({exc}). Installieren Sie die passende Version des Moduls oder stellen Sie die Datenbank "
+            "aus einer Sicherung wieder her."
+        ) from None
+
+
+def drift(connection: Connection, schema: Schema) -> list:
+    """Differences between the migrated database and the models (empty when they agree)."""
+    own = set(schema.metadata.tables)
+    context = MigrationContext.configure(
+        connection,
+        opts={"compare_type": True, "include_name": lambda name, type_, _p: type_ != "table" or name in own},
+    )
+    return compare_metadata(context, schema.metadata)
+
+
+def new_revision(connection: Connection, schema: Schema, message: str) -> None:
+    """Write a new revision file from the difference between the migrated database and the models."""
+    command.revision(_config(schema, connection), message=message, autogenerate=True)

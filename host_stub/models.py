@@ -1,0 +1,159 @@
+"""The host's own tables (prefix ``host_``), in the SQLAlchemy 2 typed declarative style."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class HostBase(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Customer(HostBase):
+    """A customer of the business, with a number from the ``customer`` number range."""
+
+    __tablename__ = "host_customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    is_business: Mapped[bool] = mapped_column(Boolean, default=True)
+    company: Mapped[str] = mapped_column(String(200), default="")
+    salutation: Mapped[str] = mapped_column(String(40), default="")
+    title: Mapped[str] = mapped_column(String(40), default="")
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    street: Mapped[str] = mapped_column(String(200), default="")
+    house_number: Mapped[str] = mapped_column(String(20), default="")
+    address_addition: Mapped[str] = mapped_column(String(200), default="")
+    postcode: Mapped[str] = mapped_column(String(20), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    country: Mapped[str] = mapped_column(String(2), default="DE")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    website: Mapped[str] = mapped_column(String(200), default="")
+    vat_treatment: Mapped[str] = mapped_column(String(30), default="standard")
+    vat_note: Mapped[str] = mapped_column(String(200), default="")
+    payment_terms_days: Mapped[int] = mapped_column(Integer, default=14)
+    discount_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("0"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        Index("ix_host_customers_name", "last_name", "first_name"),
+        Index("ix_host_customers_company", "company"),
+    )
+
+    @property
+    def display_name(self) -> str:
+        person = " ".join(p for p in (self.first_name, self.last_name) if p)
+        return self.company or person
+
+
+class NumberRange(HostBase):
+    """A counter for numbers such as customer numbers: ``prefix`` + next value."""
+
+    __tablename__ = "host_number_ranges"
+
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(10), default="")
+    next_value: Mapped[int] = mapped_column(Integer)
+
+
+class MasterDataEntry(HostBase):
+    """One entry of a small lookup list ("Kleinstammdaten") of a registered kind."""
+
+    __tablename__ = "host_masterdata"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(80), index=True)
+    label: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (UniqueConstraint("kind", "label", name="uq_host_masterdata_kind_label"),)
+
+
+class DocumentBlob(HostBase):
+    """File contents, stored once per SHA-256 so that copies cost nothing."""
+
+    __tablename__ = "host_document_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Document(HostBase):
+    """A file stored for a party (a customer, or a module's party such as a prospect)."""
+
+    __tablename__ = "host_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    party_type: Mapped[str] = mapped_column(String(40))
+    party_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(ForeignKey("host_document_blobs.sha256"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_host_documents_party", "party_type", "party_id"),)
+
+
+class ModuleState(HostBase):
+    """Whether a module is enabled in this database, and since when it has been used (trial)."""
+
+    __tablename__ = "host_modules"
+
+    module_id: Mapped[str] = mapped_column(String(50), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_enabled_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class License(HostBase):
+    """An installed, verified licence file for a paid module (the signed text is kept)."""
+
+    __tablename__ = "host_licenses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[str] = mapped_column(String(50), index=True)
+    licensee: Mapped[str] = mapped_column(String(200))
+    valid_from: Mapped[datetime] = mapped_column(DateTime)
+    valid_until: Mapped[datetime] = mapped_column(DateTime)
+    issued_at: Mapped[datetime] = mapped_column(DateTime)
+    signed_text: Mapped[str] = mapped_column(Text)
+    installed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Setting(HostBase):
+    """A key/value setting of this database (for example the last time the clock was seen)."""
+
+    __tablename__ = "host_settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Literal
 import pluggy
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sqlalchemy import MetaData
+    from sqlalchemy import Column, MetaData
 
     from host_stub.host import Host
 
@@ -84,3 +84,15 @@ class MasterDataKind:
     key: str
     label: str
     defaults: tuple[str, ...] = field(default_factory=tuple)
+
+
+def host_column(dotted: str) -> Column:
+    """A column of a host table (``"host_customers.id"``) for a ForeignKey from a module's own MetaData.
+
+    A module's tables live in their own MetaData, where a ForeignKey given as a string cannot
+    find the host's tables; pointing it at the Column object works across both.
+    """
+    from host_stub.models import HostBase
+
+    table, column = dotted.split(".")
+    return HostBase.metadata.tables[table].c[column]

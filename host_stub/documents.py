@@ -61,6 +61,7 @@ class DocumentStore:
         digest = hashlib.sha256(data).hexdigest()
         if session.get(DocumentBlob, digest) is None:
             session.add(DocumentBlob(sha256=digest, data=data))
+            session.flush()  # the blob row must exist before the document that refers to it
         document = Document(
             party_type=party_type, party_id=party_id, kind=kind, filename=name,
             content_type=content_type or mimetypes.guess_type(name)[0] or "application/octet-stream",

@@ -20,6 +20,7 @@ from host_stub.errors import HostError, NotFound
 from host_stub.licensing import Licensing
 from host_stub.masterdata import MasterDataService
 from host_stub.models import ModuleState
+from host_stub.numbers import NumberRanges
 from host_stub.plugins import HOST_OWNER, LoadedModule, PluginRegistry
 from host_stub.settings import Settings
 
@@ -30,7 +31,7 @@ def utc_now() -> datetime:
 
 
 class Host:
-    """Database sessions, customers, master data, documents, licensing, settings and modules.
+    """Database sessions, customers, master data, documents, number ranges, licensing, settings, modules.
 
     Services take a session from ``host.session()`` so that a module's writes and the host's
     writes share one transaction.
@@ -53,6 +54,7 @@ class Host:
         self.registry = registry
         self.clock = clock
         self.settings = Settings()
+        self.numbers = NumberRanges()
         self.customers = CustomerService(self)
         self.masterdata = MasterDataService(self)
         self.documents = DocumentStore(self)

@@ -3,7 +3,8 @@
 A licence covers one module for a period (a paid month). States: ``trial`` (N days after
 first enabling, N from the manifest), ``active``, ``grace`` (7 days after expiry, with a
 warning), ``expired``; plus ``clock`` when the system clock stands behind the last time seen.
-Only writing is refused outside trial/active/grace: the data stays readable and exportable.
+``available`` is a module never enabled and never licensed. Only writing is refused outside
+trial/active/grace: the data stays readable and exportable.
 """
 
 from __future__ import annotations
@@ -238,13 +239,17 @@ class Licensing:
                 f"({manifest.product.price_label})."
             ), latest.licensee, latest.valid_until)
         state = session.get(ModuleState, module_id)
+        if latest is None and (state is None or state.first_enabled_at is None):
+            return LicenseStatus(module_id, "available", (
+                f"{manifest.product.trial_days} Tage kostenlos testen, danach {manifest.product.price_label}; "
+                "der Testzeitraum beginnt beim Aktivieren."
+            ))
         if state is not None and state.first_enabled_at is not None:
             trial_end = state.first_enabled_at + timedelta(days=manifest.product.trial_days)
             if now < trial_end:
                 return LicenseStatus(module_id, "trial", f"Testzeitraum bis {_date(trial_end)}", None, trial_end)
         reason = (f"die Lizenz ist am {_date(latest.valid_until)} abgelaufen" if latest is not None
-                  else "der Testzeitraum ist abgelaufen" if state is not None and state.first_enabled_at
-                  else "es ist keine Lizenz installiert")
+                  else "der Testzeitraum ist abgelaufen")
         return LicenseStatus(module_id, "expired", (
             f"Das Modul {manifest.name} ist nicht lizenziert: {reason}. Ihre Daten bleiben erhalten und "
             f"können gelesen und exportiert werden. Zum Bearbeiten eine Lizenz ({manifest.product.price_label}) "

@@ -112,8 +112,8 @@ def parse_manifest(text: str, source: str) -> Manifest:
     return manifest
 
 
-def read_manifest(location: Traversable, source: str) -> Manifest:
+def read_manifest(location: Traversable) -> Manifest:
     if not location.is_file():
-        raise HostError(f"{source}: no plugin.toml found next to the module")
-    return parse_manifest(location.read_text(encoding="utf-8"), source)
+        raise HostError(f"no manifest: {location} is missing (put plugin.toml next to the plugin module)")
+    return parse_manifest(location.read_text(encoding="utf-8"), str(location))
 

@@ -25,3 +25,10 @@ def take_numbers(session: Session, key: str, count: int, prefix: str = "", start
 
 def next_number(session: Session, key: str, prefix: str = "", start: int = 10000) -> str:
     return take_numbers(session, key, 1, prefix, start)[0]
+
+
+class NumberRanges:
+    """``host.numbers``: the number ranges as a service for modules."""
+
+    def take(self, session: Session, key: str, count: int = 1, prefix: str = "", start: int = 10000) -> list[str]:
+        return take_numbers(session, key, count, prefix, start)

@@ -70,7 +70,7 @@ class PluginRegistry:
         try:
             plugin = importlib.import_module(dotted)
             package = plugin.__package__ or plugin.__name__
-            manifest = read_manifest(importlib.resources.files(package) / "plugin.toml", source)
+            manifest = read_manifest(importlib.resources.files(package) / "plugin.toml")
         except HostError as exc:
             self._problem(source, str(exc))
             return

@@ -1,0 +1,255 @@
+"""The host's web shell: menu bar, list views with context menus, dialogs, error pages, module pages.
+
+``create_app(host)`` builds the Flask app. The host's own pages live in the ``shell`` blueprint;
+each module's blueprints (hook ``web_blueprints``) are mounted under ``/m/<module id>/`` and answer
+404 while the module is not enabled in this database. Views stay thin: they call Host services.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, g, render_template, request
+from markupsafe import escape
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.routing import BuildError
+
+from host_stub.errors import HostError, NotFound
+from host_stub.host import Host
+from host_stub.web.csrf import CSRFError, check_csrf, csrf_token
+
+log = logging.getLogger(__name__)
+
+SECRET_KEY_ENV = "HOST_STUB_SECRET_KEY"
+SECRET_KEY_SETTING = "web.secret_key"
+EXTENSION = "host_stub"
+
+#: German names of the licence states, for badges; the status message says the details.
+LICENCE_LABELS = {
+    "free": "kostenlos",
+    "available": "verfügbar",
+    "trial": "Testzeitraum",
+    "active": "lizenziert",
+    "grace": "Kulanzfrist",
+    "expired": "abgelaufen",
+    "clock": "Systemuhr prüfen",
+}
+
+ERROR_TITLES = {
+    400: "Ungültige Anfrage",
+    403: "Nicht erlaubt",
+    404: "Nicht gefunden",
+    405: "Nicht erlaubt",
+    409: "Konflikt",
+    500: "Interner Fehler",
+    503: "Nicht verfügbar",
+}
+
+#: Messages for HTTP errors raised without a message of their own (werkzeug's are English).
+ERROR_MESSAGES = {
+    400: "Die Anfrage war ungültig.",
+    404: "Diese Seite gibt es nicht. Bitte wählen Sie einen Eintrag aus dem Menü.",
+    405: "Diese Aktion ist auf dieser Seite nicht möglich.",
+    500: "Ein interner Fehler ist aufgetreten; er wurde protokolliert. Bitte versuchen Sie es noch einmal.",
+}
+
+
+def create_app(host: Host) -> Flask:
+    """The web app for ``host``: shell pages, module blueprints, CSRF check, German error pages."""
+    from host_stub.web.shell import shell
+
+    app = Flask(__name__)
+    app.extensions[EXTENSION] = host
+    app.jinja_env.autoescape = True
+    app.secret_key = _secret_key(host)
+    app.add_template_global(csrf_token)
+    app.add_template_global(shell_layout)
+    app.add_template_global(current_url)
+    app.add_template_global(LICENCE_LABELS, "licence_labels")
+    app.before_request(check_csrf)
+    app.before_request(_load_layout)
+    app.register_error_handler(HostError, _host_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_blueprint(shell)
+    _mount_module_blueprints(app, host)
+    return app
+
+
+def current_host() -> Host:
+    """The Host the running app serves."""
+    return current_app.extensions[EXTENSION]
+
+
+def current_url() -> str:
+    """Path and query of this request: where to come back to after an action."""
+    return request.full_path.rstrip("?")
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site (never another host), else None."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+# -- secret key --------------------------------------------------------------------------------
+
+
+def _secret_key(host: Host) -> str:
+    """From the environment, else kept in the database's settings so sessions survive restarts."""
+    if os.environ.get(SECRET_KEY_ENV):
+        return os.environ[SECRET_KEY_ENV]
+    host.enabled_modules()  # a clear message when the database is not set up yet
+    try:
+        with host.session() as session:
+            key = host.settings.get(session, SECRET_KEY_SETTING)
+            if key is None:
+                key = secrets.token_hex(32)
+                host.settings.set(session, SECRET_KEY_SETTING, key)
+    except IntegrityError:  # another process stored one at the same moment: use that
+        with host.session() as session:
+            key = host.settings.get(session, SECRET_KEY_SETTING)
+    return key
+
+
+# -- module pages ------------------------------------------------------------------------------
+
+
+def _mount_module_blueprints(app: Flask, host: Host) -> None:
+    """Mount every module's blueprints at /m/<module id>/; one that cannot be mounted is skipped."""
+    for owner, blueprint in host.registry.collect("web_blueprints", set(host.modules), host=host):
+        try:
+            app.register_blueprint(blueprint, url_prefix=f"/m/{owner}")
+        except Exception:  # a broken module must not take the web shell down
+            log.exception("blueprint %r of module %s cannot be mounted; skipped", blueprint, owner)
+            continue
+        app.before_request_funcs.setdefault(blueprint.name, []).append(_require_enabled(host, owner))
+
+
+def _require_enabled(host: Host, owner: str):
+    def require_enabled() -> None:
+        if owner not in host.enabled_modules():
+            raise NotFound(
+                f"Das Modul {host.module(owner).manifest.name} ist in dieser Datenbank nicht aktiviert. "
+                "Sie können es unter Datei › Module und Lizenzen aktivieren."
+            )
+
+    return require_enabled
+
+
+# -- layout: menu bar and licence warnings ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    label: str
+    url: str
+    shortcut: str | None = None
+
+
+@dataclass(frozen=True)
+class LicenceWarning:
+    module_id: str
+    module_name: str
+    state: str
+    message: str
+
+
+@dataclass
+class Layout:
+    """What base.html shows around every page."""
+
+    menu: list[tuple[str, list[MenuEntry]]] = field(default_factory=list)
+    warnings: list[LicenceWarning] = field(default_factory=list)
+
+
+def _load_layout() -> None:
+    """Load the layout of a page request in its own short transaction, before the view opens one."""
+    if request.method == "GET" and request.endpoint not in (None, "static"):
+        shell_layout()
+
+
+def shell_layout() -> Layout:
+    """The menu bar and licence warnings of this request (loaded once, on first use)."""
+    if "shell_layout" not in g:
+        host = current_host()
+        try:
+            with host.session() as session:
+                g.shell_layout = Layout(_menu(host, session), _licence_warnings(host, session))
+        except (HostError, SQLAlchemyError):
+            log.exception("menu bar and licence warnings cannot be loaded")
+            g.shell_layout = Layout()
+    return g.shell_layout
+
+
+def _menu(host: Host, session) -> list[tuple[str, list[MenuEntry]]]:
+    bar = []
+    for workspace, items in host.menu(session).items():
+        entries = []
+        for owner, item in items:
+            try:
+                url = current_app.url_for(item.endpoint) if item.endpoint in current_app.view_functions else None
+            except BuildError:
+                url = None
+            if url is None:
+                log.warning("menu item %r of %s points to unknown endpoint %r; skipped", item.label, owner,
+                            item.endpoint)
+                continue
+            entries.append(MenuEntry(item.label, url, item.shortcut))
+        bar.append((workspace, entries))
+    return bar
+
+
+def _licence_warnings(host: Host, session) -> list[LicenceWarning]:
+    warnings = []
+    for module_id in sorted(host.enabled_modules(session)):
+        status = host.licensing.status(session, module_id)
+        if status.warning:
+            warnings.append(LicenceWarning(module_id, host.module(module_id).manifest.name, status.state,
+                                           status.message))
+    return warnings
+
+
+# -- error pages -------------------------------------------------------------------------------
+
+
+def _host_error(exc: HostError):
+    return _error_page(exc.status, str(exc))
+
+
+def _http_error(exc: HTTPException):
+    code = exc.code or 500
+    if isinstance(exc, InternalServerError):
+        message = ERROR_MESSAGES[500]  # never the exception text: it may hold internals
+    elif isinstance(exc, CSRFError) or exc.description != type(exc).description:
+        message = exc.description  # a message of our own, or a view's abort(404, "...")
+    else:
+        message = ERROR_MESSAGES.get(code, ERROR_TITLES.get(code, exc.name))
+    return _error_page(code, message)
+
+
+def _back_url() -> str | None:
+    """Where the error page's "Zurück" leads: the page the failed request came from."""
+    target = safe_next(request.values.get("next"))
+    if target:
+        return target
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path != request.path:
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return None
+
+
+def _error_page(status: int, message: str):
+    title = ERROR_TITLES.get(status, "Fehler")
+    try:
+        return render_template("shell/error.html", status=status, title=title, message=message,
+                               back_url=_back_url()), status
+    except Exception:  # the error page itself failed: still no traceback for the user
+        log.exception("error page cannot be rendered")
+        return f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1><p>{escape(message)}</p>", status

@@ -1,0 +1,1 @@
+"""A third module written only from docs/hooks.md: notes on customers."""

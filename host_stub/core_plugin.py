@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from host_stub.api import ActionResult, ContextAction, DatabaseSchema, MenuItem, hookimpl
-from host_stub.models import HostBase
 
 
 @hookimpl
 def database_schema():
+    from host_stub.models import HostBase  # imported here so that `host-stub --help` stays quick
+
     return DatabaseSchema(HostBase.metadata, Path(__file__).parent / "migrations" / "versions")
 
 

@@ -47,7 +47,7 @@ def test_hook_is_documented_with_its_exact_signature_and_an_example(name, functi
 def test_hook_has_a_test(name, function):
     """A hook counts as tested when a test module other than this one names it."""
     sources = [p.read_text(encoding="utf-8") for p in (ROOT / "tests").rglob("test_*.py") if p.name != Path(__file__).name]
-    assert any(re.search(rf"\b{name}\b", source) for source in sources), f"no test mentions the hook {name}"
+    assert any(name in source for source in sources), f"no test mentions the hook {name}"
 
 
 def test_documentation_has_no_section_for_a_hook_that_does_not_exist():

@@ -18,19 +18,19 @@ def notes_host(make_host):
     return make_host(registry, enable=("crm", "notes"))
 
 
-def test_its_menu_item_appears_in_the_office_workspace(notes_host):
+def test_menu_items_of_the_module_appear_in_the_office_workspace(notes_host):
     with notes_host.session() as session:
         office = notes_host.menu(session)["Office"]
     assert ("notes", "Notizen", "notes.index") in [(o, i.label, i.endpoint) for o, i in office]
 
 
-def test_its_table_is_migrated_in_its_own_version_table_without_drift(notes_host):
+def test_database_schema_of_the_module_is_migrated_in_its_own_version_table_without_drift(notes_host):
     assert {"notes_entries", "notes_alembic_version"} <= set(inspect(notes_host.engine).get_table_names())
     with notes_host.engine.connect() as connection:
         assert migrate.drift(connection, notes_host.schema("notes")) == []
 
 
-def test_its_context_action_on_customers_writes_notes_and_its_veto_protects_them(notes_host):
+def test_context_actions_of_the_module_write_notes_and_its_veto_protects_them(notes_host):
     with notes_host.session() as session:
         ids = [c.id for c in notes_host.customers.create_many(session, [{"company": "A"}, {"company": "B"}])]
         actions = {(o, a.name): a for o, a in notes_host.context_actions(session, "customer")}
@@ -51,7 +51,7 @@ def test_its_writing_action_is_refused_after_its_trial(notes_host, clock):
         notes_host.run_action("notes", "add_note", "customer", [customer.id], confirmed=True)
 
 
-def test_its_cli_command_is_added_to_host_stub(cli, monkeypatch):
+def test_cli_commands_of_the_module_are_added_to_host_stub(cli, monkeypatch):
     monkeypatch.setenv("HOST_STUB_EXTRA_PLUGINS", PLUGIN)
     cli("init")
     cli("plugins", "enable", "notes")

@@ -25,6 +25,11 @@ class LazyHost:
         self._registry = registry
         self._host = None
 
+    def release(self) -> None:
+        """Close the database connections, if any were opened."""
+        if self._host is not None:
+            self._host.close()
+
     def __getattr__(self, name: str) -> Any:
         if self._host is None:
             from host_stub.host import Host
@@ -62,6 +67,7 @@ def build_cli(registry: PluginRegistry | None = None) -> click.Group:
     def cli(ctx: click.Context, database_url: str | None) -> None:
         """Host-Anwendung mit Zusatzmodulen (Stub für Entwicklung und Tests)."""
         ctx.obj = LazyHost(database_url, registry)
+        ctx.call_on_close(ctx.obj.release)
 
     for command in (init, db, serve, demo, plugins, license_group, customers, masterdata):
         cli.add_command(command)

@@ -66,6 +66,8 @@ def create_app(host: Host) -> Flask:
     app = Flask(__name__)
     app.extensions[EXTENSION] = host
     app.jinja_env.autoescape = True
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
     app.secret_key = _secret_key(host)
     app.add_template_global(csrf_token)
     app.add_template_global(shell_layout)

@@ -131,7 +131,8 @@ def customer_numbers(response) -> list[str]:
 
 
 def flashes(response) -> list[str]:
-    return [html.unescape(m) for m in re.findall(r'class="flash flash-[^"]*"[^>]*>([^<]*)<', response.get_data(as_text=True))]
+    found = re.findall(r'class="flash flash-[^"]*"[^>]*>([^<]*)<', response.get_data(as_text=True))
+    return [html.unescape(message) for message in found]
 
 
 def add_customers(host, *records: dict) -> list[int]:
@@ -234,6 +235,18 @@ def test_customer_list_search_finds_matching_customers_only(host, client):
     assert "1 Kunde" in text_of(found) and 'value="Köln"' in found.get_data(as_text=True)
     assert customer_numbers(nothing) == []
     assert "Nichts gefunden für „Hamburg“." in text_of(nothing)
+
+
+def test_customer_list_search_keeps_the_sort_order(host, client):
+    add_customers(host, {"company": "Bäckerei", "city": "Köln"}, {"company": "Bäckerei", "city": "Aachen"})
+
+    page = client.get("/kunden", query_string={"sort": "city", "dir": "desc"}).get_data(as_text=True)
+    search_form = re.search(r'<form class="list-search".*?</form>', page, re.S).group(0)
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', search_form))
+    found = client.get("/kunden", query_string={**fields, "q": "Bäckerei"})
+
+    assert fields == {"sort": "city", "dir": "desc"}
+    assert customer_numbers(found) == ["K10000", "K10001"]  # Köln before Aachen
 
 
 def test_customer_list_escapes_what_users_typed(host, client):
@@ -399,10 +412,20 @@ def test_secret_key_survives_a_restart_so_the_session_stays_valid(host, monkeypa
         assert len(host.settings.get(session, SECRET_KEY_SETTING)) == 64
 
 
-def test_secret_key_from_the_environment_wins(host, monkeypatch):
+def test_secret_key_from_the_environment_signs_the_sessions(host, monkeypatch):
     monkeypatch.setenv(SECRET_KEY_ENV, "aus-der-umgebung")
+    ids = add_customers(host, {"company": "A"})
+    before = create_app(host).test_client()
+    token = csrf_token(before)
+    with host.session() as session:
+        host.settings.set(session, SECRET_KEY_SETTING, "ein-anderer-schluessel")
 
-    assert create_app(host).secret_key == "aus-der-umgebung"
+    after_restart = create_app(host).test_client()
+    after_restart.set_cookie("session", before.get_cookie("session").value)
+    response = run_action(after_restart, token, "host", "delete", ids, confirmed=True)
+
+    assert response.status_code == 302
+    assert customer_count(host) == 0
 
 
 # -- modules and licences ----------------------------------------------------------------------
@@ -446,7 +469,8 @@ def test_uploaded_licence_is_installed_and_shown(client, signing_key):
                             datetime(2026, 10, 30))
 
     response = client.post("/module/lizenz", data={
-        "csrf_token": csrf_token(client), "license_file": (io.BytesIO(licence.encode()), "crm.lic")}, follow_redirects=True)
+        "csrf_token": csrf_token(client), "license_file": (io.BytesIO(licence.encode()), "crm.lic"),
+    }, follow_redirects=True)
 
     assert flashes(response) == [
         "Lizenz für crm (Bäckerei Schmitz) eingespielt: lizenziert für Bäckerei Schmitz bis 01.12.2026"]

@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, render_template, request
@@ -20,8 +21,10 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import BuildError
 
 from host_stub.errors import HostError, NotFound
-from host_stub.host import Host
 from host_stub.web.csrf import CSRFError, check_csrf, csrf_token
+
+if TYPE_CHECKING:  # pragma: no cover
+    from host_stub.host import Host
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,123 @@
+"""Fixtures for tests that drive real headless Chromium against a live web shell.
+
+``live_host`` is a migrated Host on a SQLite file with every discovered module enabled (the clock
+is the ``clock`` fixture, licences are checked against ``signing_key``); ``live_server`` serves
+``create_app(live_host)`` from a thread on a free 127.0.0.1 port; ``base_url`` is its address and
+``page`` a fresh Playwright page (own browser context) whose relative ``goto("/kunden")`` goes there.
+
+Debian's Chromium is used (``/usr/bin/chromium``); without it the tests are skipped. Playwright's
+own browser downloads are never used, and neither are pytest-playwright's fixtures (``page`` and
+``base_url`` here replace them). Mark browser test modules with ``pytestmark = pytest.mark.browser``
+so that ``-m "not browser"`` leaves them out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from host_stub.host import Host
+from host_stub.plugins import PluginRegistry
+from host_stub.web import create_app
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+DEBIAN_CHROMIUM = "/usr/bin/chromium"
+TIMEOUT_MS = 10_000
+
+
+def chromium_path() -> str | None:
+    found = shutil.which("chromium")
+    if found:
+        return found
+    return DEBIAN_CHROMIUM if os.access(DEBIAN_CHROMIUM, os.X_OK) else None
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """One headless Debian Chromium for the whole test session."""
+    path = chromium_path()
+    if path is None:
+        pytest.skip("Debian chromium not installed: apt-get install chromium")
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
+        pytest.fail("Playwright's sync API cannot run inside an asyncio event loop; run browser tests without one")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def live_registry() -> PluginRegistry:
+    """The plugins of the live host: everything discovered. Override to add test modules."""
+    registry = PluginRegistry()
+    registry.discover()
+    return registry
+
+
+@pytest.fixture
+def live_host(tmp_path, live_registry, clock, signing_key) -> Iterator[Host]:
+    """A migrated host on a SQLite file with every module of ``live_registry`` enabled (in its trial)."""
+    host = Host(f"sqlite:///{tmp_path / 'browser.sqlite'}", registry=live_registry, clock=clock,
+                license_public_key=signing_key[1])
+    host.upgrade()
+    with host.session() as session:
+        for module_id in sorted(live_registry.modules):
+            host.set_module_enabled(session, module_id, True)
+        host.masterdata.seed(session)
+    yield host
+    host.close()
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    host: Host
+    app: Flask
+
+
+@pytest.fixture
+def live_server(live_host) -> Iterator[LiveServer]:
+    """``create_app(live_host)`` served from a background thread until the test ends."""
+    app = create_app(live_host)
+    server = make_server("127.0.0.1", 0, app)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", live_host, app)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@pytest.fixture
+def base_url(live_server) -> str:
+    return live_server.url
+
+
+@pytest.fixture
+def page(chromium_browser, base_url):
+    """A new page in its own browser context (own cookies), German locale, relative URLs to ``base_url``."""
+    context = chromium_browser.new_context(base_url=base_url, locale="de-DE", viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -169,33 +169,13 @@ def plugins() -> None:
     """Module anzeigen, aktivieren und deaktivieren."""
 
 
-def module_rows(host) -> list[dict[str, Any]]:
-    """The module overview as plain data (used by the CLI and the web page)."""
-    rows = []
-    with host.session() as session:
-        enabled = host.enabled_modules(session)
-        for module_id, module in sorted(host.modules.items()):
-            manifest = module.manifest
-            status = host.licensing.status(session, module_id)
-            rows.append({
-                "id": module_id,
-                "name": manifest.name,
-                "version": manifest.version,
-                "description": manifest.description,
-                "enabled": module_id in enabled,
-                "license": status.state,
-                "license_message": status.message,
-                "price": manifest.product.price_label if manifest.product else "kostenlos",
-            })
-    return rows
-
-
 @plugins.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Als JSON ausgeben.")
 @click.pass_obj
 def plugins_list(host, as_json: bool) -> None:
     """Installierte Module mit Version, Status, Lizenz und Preis."""
-    rows = module_rows(host)
+    with host.session() as session:
+        rows = host.module_overview(session)
     if as_json:
         _json(rows)
         return
@@ -305,10 +285,11 @@ def license_install(host, license_file: Path, module_id: str | None) -> None:
 @click.pass_obj
 def license_show(host, as_json: bool) -> None:
     """Lizenzstatus jedes kostenpflichtigen Moduls."""
-    rows = [
-        {"id": r["id"], "license": r["license"], "message": r["license_message"], "price": r["price"]}
-        for r in module_rows(host)
-    ]
+    with host.session() as session:
+        rows = [
+            {"id": r["id"], "license": r["license"], "message": r["license_message"], "price": r["price"]}
+            for r in host.module_overview(session)
+        ]
     if as_json:
         _json(rows)
         return

@@ -121,6 +121,25 @@ class Host:
         self.registry.notify(hook, self.enabled_modules(session) | {module_id}, host=self, session=session,
                              module_id=module_id)
 
+    def module_overview(self, session: Session) -> list[dict[str, Any]]:
+        """Each installed module with version, enabled state, licence state and price (plain data)."""
+        enabled = self.enabled_modules(session)
+        rows = []
+        for module_id, module in sorted(self.modules.items()):
+            manifest = module.manifest
+            status = self.licensing.status(session, module_id)
+            rows.append({
+                "id": module_id,
+                "name": manifest.name,
+                "version": manifest.version,
+                "description": manifest.description,
+                "enabled": module_id in enabled,
+                "license": status.state,
+                "license_message": status.message,
+                "price": manifest.product.price_label if manifest.product else "kostenlos",
+            })
+        return rows
+
     def require_enabled(self, session: Session, module_id: str) -> None:
         if module_id not in self.enabled_modules(session):
             raise HostError(

@@ -34,7 +34,7 @@ HOST_OWNER = "host"
 @dataclass(frozen=True)
 class LoadedModule:
     manifest: Manifest
-    plugin: ModuleType
+    plugin: ModuleType | object
 
 
 @dataclass(frozen=True)
@@ -80,16 +80,18 @@ class PluginRegistry:
         if expected_id is not None and manifest.id != expected_id:
             self._problem(source, f"manifest id {manifest.id!r} differs from the entry point name")
             return
-        if manifest.id in self.modules or manifest.id == HOST_OWNER:
-            self._problem(source, f"a module with id {manifest.id!r} is already loaded")
-            return
         try:
-            if manifest.hookspecs:
-                self.pm.add_hookspecs(importlib.import_module(manifest.hookspecs))
-            self.pm.register(plugin, name=manifest.id)
+            self.register(plugin, manifest)
         except Exception as exc:
             self._problem(source, f"cannot be registered: {exc}")
-            return
+
+    def register(self, plugin: object, manifest: Manifest) -> None:
+        """Register a plugin object under its manifest (discovery uses it; so can tests and embedders)."""
+        if manifest.id in self.modules or manifest.id == HOST_OWNER:
+            raise HostError(f"a module with id {manifest.id!r} is already loaded")
+        if manifest.hookspecs:
+            self.pm.add_hookspecs(importlib.import_module(manifest.hookspecs))
+        self.pm.register(plugin, name=manifest.id)
         self.modules[manifest.id] = LoadedModule(manifest, plugin)
 
     def _check_pending(self) -> None:

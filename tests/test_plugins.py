@@ -5,6 +5,7 @@ import json
 import pytest
 
 from host_stub.errors import HostError
+from host_stub.manifest import Manifest
 from host_stub.plugins import PluginRegistry
 
 BROKEN = [
@@ -77,8 +78,7 @@ def test_module_enabled_and_disabled_events_reach_the_modules(make_host):
         def module_disabled(self, host, session, module_id):
             seen.append(("disabled", module_id))
 
-    registry.pm.register(Spy(), name="host_spy")
-    registry.modules["host_spy"] = registry.modules["notes"]
+    registry.register(Spy(), Manifest("host_spy", "Spion", "1.0", "", ">=1.0", "tests", "spy_"))
     host = make_host(registry, enable=())
     with host.session() as session:
         host.set_module_enabled(session, "host_spy", True)

@@ -19,7 +19,7 @@ from flask import Blueprint, render_template_string
 from host_stub.api import ActionResult, ContextAction, MasterDataKind, MenuItem, hookimpl
 from host_stub.licensing import issue_license
 from host_stub.manifest import Manifest, Product
-from host_stub.plugins import LoadedModule, PluginRegistry
+from host_stub.plugins import PluginRegistry
 from host_stub.web import SECRET_KEY_ENV, SECRET_KEY_SETTING, create_app
 
 DEMO_NOTE = "demo.note"
@@ -82,13 +82,11 @@ class DemoModule:
 
 
 def add_demo_module(registry: PluginRegistry) -> None:
-    plugin = DemoModule()
-    registry.pm.register(plugin, name="demo")
-    registry.modules["demo"] = LoadedModule(
+    registry.register(
+        DemoModule(),
         Manifest(id="demo", name="Demo-Modul", version="2.1.0", description="Zum Testen der Weboberfläche.",
                  host_api=">=1.0,<2", entry_point="tests.test_web", table_prefix="demo_",
                  product=Product(monthly_price_cents=990, currency="EUR", trial_days=30)),
-        plugin,
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.routing import BuildError
 
-from host_stub.cli import module_rows
 from host_stub.errors import HostError
 from host_stub.web import current_host, safe_next
 from host_stub.web.lists import Column, ListState
@@ -73,7 +72,9 @@ def action():
 @shell.get("/module")
 def modules():
     host = current_host()
-    return render_template("shell/modules.html", modules=module_rows(host), problems=host.registry.problems)
+    with host.session() as session:
+        rows = host.module_overview(session)
+    return render_template("shell/modules.html", modules=rows, problems=host.registry.problems)
 
 
 @shell.post("/module/<module_id>/status")

@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 from host_stub.api import ContextAction, hookimpl
 from host_stub.licensing import issue_license
 from host_stub.manifest import Manifest
-from host_stub.plugins import LoadedModule
 
 pytestmark = pytest.mark.browser
 
@@ -82,10 +81,8 @@ class OneRowModule:
 
 
 def test_action_for_one_row_is_disabled_while_several_are_selected(page, live_host):
-    plugin = OneRowModule()
-    live_host.registry.pm.register(plugin, name="onerow")
-    live_host.registry.modules["onerow"] = LoadedModule(
-        Manifest("onerow", "Eine Zeile", "1.0", "", ">=1.0,<2", "tests.browser.test_shell", "onerow_"), plugin)
+    live_host.registry.register(
+        OneRowModule(), Manifest("onerow", "Eine Zeile", "1.0", "", ">=1.0,<2", "tests.browser.test_shell", "onerow_"))
     with live_host.session() as session:
         live_host.set_module_enabled(session, "onerow", True)
     add_customers(live_host, ("A", "Aachen"), ("B", "Bonn"), ("C", "Celle"))

@@ -1,0 +1,59 @@
+"""The CRM's entries in the right-click menus of the customer and prospect lists."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from crm_module import conversion, prospects
+from crm_module.parties import get_party
+from host_stub.api import ActionResult, ContextAction
+
+if TYPE_CHECKING:  # pragma: no cover
+    from host_stub.host import Host
+
+#: The endpoint of the prospect edit dialog; the CRM's web pages provide it (``?id=``).
+EDIT_ENDPOINT = "crm.edit_prospect"
+
+
+def to_prospects(host: Host, session: Session, ids: list[int]) -> ActionResult:
+    pairs = conversion.revert(host, session, ids)
+    return ActionResult(f"{len(pairs)} Kunde(n) in Interessenten umgewandelt.")
+
+
+def copy_prospect(host: Host, session: Session, ids: list[int]) -> ActionResult:
+    party = prospects.copy(host, session, ids[0])
+    return ActionResult(f"Kopie {party.number} angelegt.")
+
+
+def edit_prospect(host: Host, session: Session, ids: list[int]) -> ActionResult:
+    party = get_party(session, ids[0])
+    return ActionResult(f"Interessent {party.number} bearbeiten.", redirect_endpoint=EDIT_ENDPOINT)
+
+
+def delete_prospects(host: Host, session: Session, ids: list[int]) -> ActionResult:
+    prospects.delete_prospects(host, session, ids)
+    return ActionResult(f"{len(ids)} Interessent(en) gelöscht.")
+
+
+def to_customers(host: Host, session: Session, ids: list[int]) -> ActionResult:
+    pairs = conversion.convert(host, session, ids)
+    return ActionResult(f"{len(pairs)} Interessent(en) in Kunden umgewandelt.")
+
+
+def for_entity(entity: str) -> list[ContextAction]:
+    if entity == "customer":
+        return [ContextAction("to_prospects", "In Interessenten umwandeln", "customer", to_prospects,
+                              selection="many", confirm="{count} Kunde(n) in Interessenten umwandeln?",
+                              writes=True, order=500)]
+    if entity == "prospect":
+        return [
+            ContextAction("edit", "Bearbeiten", "prospect", edit_prospect, selection="one", order=10),
+            ContextAction("copy", "Kopieren", "prospect", copy_prospect, selection="one", writes=True, order=20),
+            ContextAction("to_customers", "In Kunden umwandeln", "prospect", to_customers, selection="many",
+                          confirm="{count} Interessent(en) in Kunden umwandeln?", writes=True, order=500),
+            ContextAction("delete", "Löschen", "prospect", delete_prospects, selection="many",
+                          confirm="{count} Interessent(en) wirklich löschen?", writes=True, order=900),
+        ]
+    return []

@@ -1,0 +1,201 @@
+"""Prospects become customers and back, and the CRM follows the host's customers.
+
+Converting keeps the party row: it is linked to the new customer (``customer_id``), so every
+CRM-owned thing on it (phones, contact persons, categories, custom fields, events, follow-ups,
+list memberships, merges) stays where it is and is found from the customer. Only the host's
+documents move (``host.documents.reassign``). Many prospects convert in one go with bulk
+statements; a claim ``UPDATE ... WHERE role = 'prospect'`` makes a prospect that another session
+converted meanwhile fail the whole conversion instead of giving a second customer.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from crm_module import MODULE_ID
+from crm_module.errors import CrmError, NotFound
+from crm_module.models import CUSTOMER, PROSPECT, Event, FollowUp, Party
+from crm_module.parties import (
+    CUSTOMER_DOCUMENTS,
+    PROSPECT_DOCUMENTS,
+    RETAINED_KINDS,
+    STATUS_KIND,
+    customer_fields,
+    customer_party,
+    new_customer_party,
+    sync_from_customer,
+    take_numbers,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from host_stub.host import Host
+
+#: Set in ``session.info`` while the CRM creates customers itself, so ``customer_created`` does
+#: not add a second CRM row for them.
+CONVERTING = "crm.converting"
+#: Parameters per IN (...) list; well below SQLite's and PostgreSQL's limits.
+CHUNK = 5000
+_SHOWN = 10
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
+
+
+def _listing(names: list[str]) -> str:
+    more = f" und {len(names) - _SHOWN} weitere" if len(names) > _SHOWN else ""
+    return ", ".join(names[:_SHOWN]) + more
+
+
+def convert(host: Host, session: Session, party_ids: list[int]) -> dict[int, int]:
+    """Turn prospects into host customers (with customer numbers), all or none.
+
+    Returns prospect id -> customer id and calls ``crm_prospects_converted``.
+    """
+    host.require_writable(session, MODULE_ID)
+    ids = list(dict.fromkeys(party_ids))
+    if not ids:
+        raise CrmError("Bitte mindestens einen Interessenten auswählen.")
+    rows: dict[int, Any] = {}
+    for chunk in _chunks(ids):
+        query = select(Party.id, Party.role, Party.number, Party.street, Party.postcode, Party.city,
+                       Party.customer_id).where(Party.id.in_(chunk))
+        rows |= {row.id: row for row in session.execute(query)}
+    missing = [str(i) for i in ids if i not in rows]
+    if missing:
+        raise NotFound(f"Interessenten mit der ID {_listing(missing)} gibt es nicht.")
+    taken = [rows[i].number or f"ID {i}" for i in ids if rows[i].role != PROSPECT]
+    if taken:
+        raise CrmError(f"Schon Kunde oder zusammengeführt, daher nicht umwandelbar: {_listing(taken)}. "
+                       "Es wurde nichts umgewandelt.")
+    incomplete = [rows[i].number for i in ids if not (rows[i].street and rows[i].postcode and rows[i].city)]
+    if incomplete:
+        raise CrmError(f"Kunden brauchen eine vollständige Anschrift (Straße, PLZ und Ort); unvollständig bei "
+                       f"{_listing(incomplete)}. Es wurde nichts umgewandelt.")
+    _claim(session, ids)
+    parties: list[Party] = []
+    for chunk in _chunks(ids):
+        parties += session.scalars(select(Party).where(Party.id.in_(chunk)).options(selectinload(Party.phones))
+                                   .execution_options(populate_existing=True))
+    by_id = {party.id: party for party in parties}
+    records = [customer_fields(by_id[i]) for i in ids]
+    session.info[CONVERTING] = True
+    try:
+        customers = host.customers.create_many(session, records)
+    finally:
+        session.info.pop(CONVERTING, None)
+    pairs = {party_id: customer.id for party_id, customer in zip(ids, customers, strict=True)}
+    now = host.now()
+    for party_id, customer_id in pairs.items():  # attribute sets on loaded rows; one batched UPDATE on flush
+        by_id[party_id].customer_id = customer_id
+        by_id[party_id].updated_at = now
+    session.flush()
+    host.documents.reassign(session, PROSPECT_DOCUMENTS, ids, CUSTOMER_DOCUMENTS, list(pairs.values()))
+    host.notify(session, "crm_prospects_converted", pairs=pairs)
+    return pairs
+
+
+def _claim(session: Session, ids: list[int]) -> None:
+    """Mark the prospects as customers, or fail when another session got one of them first.
+
+    The conditional UPDATE locks the rows (PostgreSQL) or the database (SQLite); a concurrent
+    conversion of the same prospect waits, then matches fewer rows and rolls back.
+    """
+    claimed = 0
+    for chunk in _chunks(ids):
+        result = session.execute(
+            update(Party).where(Party.id.in_(chunk), Party.role == PROSPECT, Party.customer_id.is_(None))
+            .values(role=CUSTOMER).execution_options(synchronize_session=False)
+        )
+        claimed += result.rowcount
+    if claimed != len(ids):
+        raise CrmError(
+            f"{len(ids) - claimed} der {len(ids)} Interessenten wurden inzwischen (von einem anderen Benutzer) "
+            "umgewandelt, zusammengeführt oder gelöscht. Es wurde nichts umgewandelt; bitte die Liste neu laden."
+        )
+
+
+def revert(host: Host, session: Session, customer_ids: list[int]) -> dict[int, int]:
+    """Turn host customers back into prospects, all or none: the customer is deleted, its CRM
+    row becomes a prospect again (with its old prospect number, or a new one) and its documents
+    move along. Refused for a customer with invoices, which must stay with the customer.
+
+    Returns customer id -> prospect id and calls ``crm_customers_reverted``.
+    """
+    host.require_writable(session, MODULE_ID)
+    ids = list(dict.fromkeys(customer_ids))
+    if not ids:
+        raise CrmError("Bitte mindestens einen Kunden auswählen.")
+    customers = [host.customers.get(session, customer_id) for customer_id in ids]
+    with_invoices = [c.number for c in customers if any(
+        d.kind in RETAINED_KINDS for d in host.documents.for_party(session, CUSTOMER_DOCUMENTS, c.id))]
+    if with_invoices:
+        raise CrmError(f"Kunden mit Rechnungen bleiben Kunden (Rechnungen müssen beim Kunden aufbewahrt werden): "
+                       f"{_listing(with_invoices)}. Es wurde nichts umgewandelt.")
+    parties = [customer_party(host, session, customer.id) for customer in customers]
+    numbers = iter(take_numbers(host, session, sum(1 for p in parties if p.number is None)))
+    default_status = (host.masterdata.labels(session, STATUS_KIND) or [""])[0]
+    for party in parties:
+        party.role, party.customer_id = PROSPECT, None
+        party.number = party.number or next(numbers)
+        party.status = party.status or default_status
+        party.updated_at = host.now()
+    session.flush()
+    pairs = {customer.id: party.id for customer, party in zip(customers, parties, strict=True)}
+    host.documents.reassign(session, CUSTOMER_DOCUMENTS, ids, PROSPECT_DOCUMENTS, list(pairs.values()))
+    for customer_id in ids:
+        host.customers.delete(session, customer_id)
+    host.notify(session, "crm_customers_reverted", pairs=pairs)
+    return pairs
+
+
+# -- following the host's customers (hookimpls delegate here) ---------------------------------
+
+
+def on_customer_created(host: Host, session: Session, customer: Any) -> None:
+    """Give a new host customer its CRM row (not for the customers a conversion creates)."""
+    if session.info.get(CONVERTING):
+        return
+    new_customer_party(host, session, customer)
+
+
+def on_customer_updated(host: Host, session: Session, customer: Any) -> None:
+    """Keep the CRM row's copy of the customer's address and conditions up to date."""
+    party = session.scalars(select(Party).where(Party.customer_id == customer.id)).first()
+    if party is None:
+        new_customer_party(host, session, customer)
+    else:
+        sync_from_customer(host, session, party, customer)
+
+
+def on_customer_deleting(host: Host, session: Session, customer: Any) -> str | None:
+    """Veto when the customer has a CRM history (events, follow-ups); otherwise remove its CRM row.
+
+    A history is kept, not silently lost: turning the customer back into a prospect keeps it,
+    and that prospect can then be deleted or erased on purpose.
+    """
+    party = session.scalars(select(Party).where(Party.customer_id == customer.id)).first()
+    if party is None:
+        return None
+    events = session.scalar(select(func.count()).select_from(Event).where(Event.party_id == party.id)) or 0
+    followups = session.scalar(select(func.count()).select_from(FollowUp).where(FollowUp.party_id == party.id)) or 0
+    if events or followups:
+        return (f"Im CRM gibt es zu diesem Kunden {events} Kontaktereignis(se) und {followups} Wiedervorlage(n). "
+                "Wandeln Sie ihn in einen Interessenten um ('In Interessenten umwandeln'), dann bleibt diese "
+                "Historie erhalten und der Interessent kann bei Bedarf gelöscht werden.")
+    session.delete(party)
+    session.flush()
+    return None
+
+
+def describe(host: Host, session: Session, pairs: dict[int, int]) -> list[str]:
+    """Lines like 'I10001 -> K10005 (Bäckerei Schmitz)' for messages and the CLI."""
+    lines = []
+    for party_id, customer_id in pairs.items():
+        party = session.get(Party, party_id)
+        lines.append(f"{party.number or party.id} -> {host.customers.get(session, customer_id).number} "
+                     f"({party.display_name})")
+    return lines

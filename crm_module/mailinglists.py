@@ -1,0 +1,91 @@
+"""Mailing and newsletter lists and their members (prospects and customers alike)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from crm_module import MODULE_ID
+from crm_module.errors import CrmError, InvalidInput, NotFound
+from crm_module.models import MERGED, ListMember, MailingList, Party
+
+if TYPE_CHECKING:  # pragma: no cover
+    from host_stub.host import Host
+
+LIST_KINDS = {"mailing": "Mailing", "newsletter": "Newsletter"}
+
+
+def create_list(host: Host, session: Session, name: str, kind: str) -> MailingList:
+    host.require_writable(session, MODULE_ID)
+    name = " ".join((name or "").split())
+    errors = {}
+    if not name or len(name) > 120:
+        errors["name"] = "Bitte einen Namen mit höchstens 120 Zeichen angeben."
+    elif session.scalar(select(MailingList.id).where(func.lower(MailingList.name) == name.lower())):
+        errors["name"] = f"Eine Liste '{name}' gibt es schon."
+    if kind not in LIST_KINDS:
+        errors["kind"] = f"Unbekannte Listenart '{kind}'. Möglich: mailing (Mailing), newsletter (Newsletter)."
+    if errors:
+        raise InvalidInput(errors, {"name": "Name", "kind": "Art"})
+    mailing_list = MailingList(name=name, kind=kind, created_at=host.now())
+    session.add(mailing_list)
+    session.flush()
+    return mailing_list
+
+
+def get_list(session: Session, list_id: int) -> MailingList:
+    mailing_list = session.get(MailingList, list_id)
+    if mailing_list is None:
+        raise NotFound(f"Eine Liste mit der ID {list_id} gibt es nicht.")
+    return mailing_list
+
+
+def _known_parties(session: Session, party_ids: list[int]) -> list[int]:
+    ids = list(dict.fromkeys(party_ids))
+    found = dict(session.execute(select(Party.id, Party.role).where(Party.id.in_(ids))).all())
+    missing = [str(i) for i in ids if i not in found]
+    if missing:
+        raise NotFound(f"Interessenten mit der ID {', '.join(missing)} gibt es nicht.")
+    merged = [str(i) for i in ids if found[i] == MERGED]
+    if merged:
+        raise CrmError(f"Die Datensätze {', '.join(merged)} wurden zusammengeführt; bitte den verbliebenen nehmen.")
+    return ids
+
+
+def add_members(host: Host, session: Session, list_id: int, party_ids: list[int]) -> int:
+    """Put parties on a list (those already on it stay); returns how many were added."""
+    host.require_writable(session, MODULE_ID)
+    get_list(session, list_id)
+    ids = _known_parties(session, party_ids)
+    present = set(session.scalars(select(ListMember.party_id).where(
+        ListMember.list_id == list_id, ListMember.party_id.in_(ids))))
+    new = [i for i in ids if i not in present]
+    if new:
+        now = host.now()
+        session.execute(insert(ListMember), [{"list_id": list_id, "party_id": i, "added_at": now} for i in new])
+    return len(new)
+
+
+def remove_members(host: Host, session: Session, list_id: int, party_ids: list[int]) -> int:
+    host.require_writable(session, MODULE_ID)
+    get_list(session, list_id)
+    result = session.execute(delete(ListMember).where(ListMember.list_id == list_id,
+                                                      ListMember.party_id.in_(party_ids)))
+    return result.rowcount
+
+
+def lists(session: Session) -> list[dict[str, Any]]:
+    counts = (select(ListMember.list_id, func.count().label("members")).group_by(ListMember.list_id).subquery())
+    rows = session.execute(
+        select(MailingList, func.coalesce(counts.c.members, 0))
+        .outerjoin(counts, counts.c.list_id == MailingList.id).order_by(MailingList.name)
+    )
+    return [{"id": m.id, "name": m.name, "kind": m.kind, "members": members} for m, members in rows]
+
+
+def memberships(session: Session, party_id: int) -> list[dict[str, Any]]:
+    rows = session.scalars(select(MailingList).join(ListMember, ListMember.list_id == MailingList.id)
+                           .where(ListMember.party_id == party_id).order_by(MailingList.name))
+    return [{"id": m.id, "name": m.name, "kind": m.kind} for m in rows]

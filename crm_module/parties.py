@@ -1,0 +1,191 @@
+"""The CRM's party rows: finding them, naming them in messages, and mirroring host customers.
+
+A party is a prospect, a customer the CRM knows (its address and conditions mirror the host
+customer, which stays the source of truth) or a record merged into another.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crm_module import normalise
+from crm_module.errors import CrmError, NotFound
+from crm_module.models import CUSTOM_FIELD_SLOTS, CUSTOMER, MERGED, Party, Phone
+
+if TYPE_CHECKING:  # pragma: no cover
+    from host_stub.host import Host
+
+STATUS_KIND = "crm_status"
+CATEGORY_KIND = "crm_category"
+SOURCE_KIND = "crm_source"
+NUMBER_RANGE = "crm_prospect"
+NUMBER_PREFIX = "I"
+#: ``party_type`` of a prospect's documents in the host's document store; a customer's are "customer".
+PROSPECT_DOCUMENTS = "crm_prospect"
+CUSTOMER_DOCUMENTS = "customer"
+#: Document kinds that must be kept (GoBD, § 147 AO): they stay with a customer and block an
+#: erasure. Mirrors host_stub.documents.RETAINED_KINDS, which the facade does not offer yet.
+RETAINED_KINDS = ("invoice",)
+
+#: Fields the host customer has too: they go to the customer on conversion and come back.
+HOST_FIELDS = (
+    "is_business", "company", "salutation", "title", "first_name", "last_name", "street", "house_number",
+    "address_addition", "postcode", "city", "country", "email", "website", "vat_treatment", "vat_note",
+    "payment_terms_days", "discount_percent",
+)
+CRM_FIELDS = ("status", "source", "expected_volume")
+SCALAR_FIELDS = HOST_FIELDS + CRM_FIELDS
+CUSTOM_COLUMNS = tuple(f"custom_{slot}" for slot in range(1, CUSTOM_FIELD_SLOTS + 1))
+CONTACT_FIELDS = ("is_main", "salutation", "title", "first_name", "last_name", "function", "email", "phone",
+                  "mobile")
+
+
+def get_party(session: Session, party_id: int) -> Party:
+    party = session.get(Party, party_id)
+    if party is None:
+        raise NotFound(f"Einen Interessenten mit der ID {party_id} gibt es nicht.")
+    return party
+
+
+def resolve(session: Session, ref: int | str) -> Party:
+    """A party by id (``17``) or by prospect number (``I10017``)."""
+    text = str(ref).strip()
+    if text.isdigit():
+        return get_party(session, int(text))
+    party = session.scalars(select(Party).where(Party.number == text.upper())).first()
+    if party is None:
+        raise NotFound(f"Einen Interessenten mit der Nummer {text} gibt es nicht.")
+    return party
+
+
+def label(party: Party) -> str:
+    """How messages name a party: 'Interessent I10001 (Bäckerei Schmitz)'."""
+    kind = "Kunde" if party.role == CUSTOMER else "Interessent"
+    reference = party.number or f"ID {party.id}"
+    return f"{kind} {reference} ({party.display_name})"
+
+
+def require_prospect(session: Session, party: Party, action: str) -> None:
+    """Refuse ``action`` on a party that is not a prospect, saying what it is instead."""
+    if party.role == CUSTOMER:
+        raise CrmError(f"{label(party)} ist schon Kunde; '{action}' gilt nur für Interessenten.")
+    if party.role == MERGED:
+        survivor = session.get(Party, party.merged_into_id)
+        raise CrmError(f"{label(party)} wurde mit {label(survivor) if survivor else 'einem anderen Datensatz'} "
+                       f"zusammengeführt; '{action}' ist dort möglich.")
+
+
+def require_active(session: Session, party: Party, action: str) -> None:
+    """Refuse ``action`` on a record that was merged into another."""
+    if party.role == MERGED:
+        require_prospect(session, party, action)
+
+
+def documents_party(party: Party) -> tuple[str, int]:
+    """Where the party's documents are in the host's store: ``(party_type, party_id)``."""
+    if party.role == CUSTOMER and party.customer_id is not None:
+        return CUSTOMER_DOCUMENTS, party.customer_id
+    return PROSPECT_DOCUMENTS, party.id
+
+
+def retained_documents(host: Host, session: Session, party: Party) -> list[str]:
+    """File names of the party's documents that must be kept."""
+    return [d.filename for d in host.documents.for_party(session, *documents_party(party)) if d.kind in RETAINED_KINDS]
+
+
+def editable(party: Party) -> dict[str, Any]:
+    """The party as the edit dialog holds it (the input ``create`` and ``update`` take)."""
+    data = {name: getattr(party, name) for name in SCALAR_FIELDS}
+    data["phones"] = [{"kind": p.kind, "number": p.number} for p in party.phones]
+    data["contacts"] = [{"id": c.id, **{k: getattr(c, k) for k in CONTACT_FIELDS}} for c in party.contacts]
+    data["categories"] = party.categories
+    data["custom"] = {slot: party.custom(slot) for slot in range(1, CUSTOM_FIELD_SLOTS + 1)
+                      if party.custom(slot) is not None}
+    return data
+
+
+def refresh_keys(party: Party) -> None:
+    """Recompute the sort and search keys after names, city or e-mail changed."""
+    party.sort_name = normalise.sort_name(party.is_business, party.company, party.last_name, party.first_name)
+    party.city_key = normalise.fold(party.city)[:100]
+    party.email_key = normalise.fold(party.email)[:254]
+
+
+def take_numbers(host: Host, session: Session, count: int) -> list[str]:
+    return host.numbers.take(session, NUMBER_RANGE, count, prefix=NUMBER_PREFIX)
+
+
+# -- host customers ------------------------------------------------------------------------
+
+
+def customer_fields(party: Party) -> dict[str, Any]:
+    """The host customer's fields as the party has them (its first phone is the customer's phone)."""
+    fields = {name: getattr(party, name) for name in HOST_FIELDS}
+    fields["phone"] = party.phones[0].number if party.phones else ""
+    return fields
+
+
+def set_primary_phone(party: Party, number: str) -> bool:
+    """Make the party's first phone the customer's ``phone``; True when that changed anything."""
+    number = (number or "").strip()
+    first = party.phones[0] if party.phones else None
+    if first is not None and first.number == number:
+        return False
+    if not number:
+        if first is None:
+            return False
+        party.phones = party.phones[1:]
+    else:
+        formatted, search_key, problem = normalise.phone(number, party.country)
+        if problem:
+            formatted, search_key = number, normalise.phone_search_key(number)
+        if first is not None and first.number == formatted:
+            return False
+        if first is not None:
+            first.number, first.search_key = formatted, search_key
+        else:
+            party.phones = [Phone(position=0, kind="Telefon", number=formatted, search_key=search_key)]
+    for position, phone in enumerate(party.phones):
+        phone.position = position
+    return True
+
+
+def sync_from_customer(host: Host, session: Session, party: Party, customer: Any) -> bool:
+    """Copy the host customer's fields to its CRM row; True when anything changed."""
+    changed = False
+    for name in HOST_FIELDS:
+        value = getattr(customer, name)
+        if getattr(party, name) != value:
+            setattr(party, name, value)
+            changed = True
+    changed |= set_primary_phone(party, customer.phone)
+    if changed:
+        refresh_keys(party)
+        party.updated_at = host.now()
+        session.flush()
+    return changed
+
+
+def new_customer_party(host: Host, session: Session, customer: Any) -> Party:
+    """The CRM row of a host customer the CRM has not seen yet (no prospect number, no status)."""
+    now = host.now()
+    party = Party(role=CUSTOMER, customer_id=customer.id, status="", contact_count=0, created_at=now,
+                  updated_at=now, source="", **{name: getattr(customer, name) for name in HOST_FIELDS})
+    set_primary_phone(party, customer.phone)
+    refresh_keys(party)
+    session.add(party)
+    session.flush()
+    return party
+
+
+def customer_party(host: Host, session: Session, customer_id: int) -> Party:
+    """The CRM row of a host customer, created on first use and brought up to date with the customer."""
+    customer = host.customers.get(session, customer_id)
+    party = session.scalars(select(Party).where(Party.customer_id == customer_id)).first()
+    if party is None:
+        return new_customer_party(host, session, customer)
+    sync_from_customer(host, session, party, customer)
+    return party

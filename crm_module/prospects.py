@@ -1,0 +1,272 @@
+"""Prospects: read, create, change, copy and delete, with validation and the licence gate.
+
+Services take the Host facade, a session and plain values. A prospect's id is the id of its
+``crm_parties`` row; it stays the same when the prospect becomes a customer and back.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from crm_module import MODULE_ID, customfields, history, mailinglists
+from crm_module.errors import CrmError, InvalidInput
+from crm_module.models import (
+    CUSTOM_FIELD_SLOTS,
+    CUSTOMER,
+    PROSPECT,
+    ContactPerson,
+    Event,
+    FollowUp,
+    ListMember,
+    Party,
+    PartyCategory,
+    Phone,
+)
+from crm_module.parties import (
+    CATEGORY_KIND,
+    CONTACT_FIELDS,
+    SCALAR_FIELDS,
+    SOURCE_KIND,
+    STATUS_KIND,
+    customer_fields,
+    customer_party,
+    documents_party,
+    editable,
+    get_party,
+    label,
+    refresh_keys,
+    require_active,
+    require_prospect,
+    retained_documents,
+    sync_from_customer,
+    take_numbers,
+)
+from crm_module.schemas import ProspectSchema, field_label, load
+
+if TYPE_CHECKING:  # pragma: no cover
+    from host_stub.host import Host
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def get(host: Host, session: Session, party_id: int) -> dict[str, Any]:
+    """Everything the edit dialog's tabs show, as plain values (also for a converted prospect)."""
+    party = get_party(session, party_id)
+    customer_number = None
+    if party.role == CUSTOMER and party.customer_id is not None:
+        customer = host.customers.get(session, party.customer_id)
+        sync_from_customer(host, session, party, customer)
+        customer_number = customer.number
+    data = editable(party)
+    data["custom"] = [
+        {"slot": d.slot, "label": d.label, "type": d.type, "options": list(d.options),
+         "value": customfields.typed(d, party.custom(d.slot))}
+        for d in customfields.definitions(session).values()
+    ]
+    data |= {
+        "id": party.id, "number": party.number, "role": party.role, "customer_id": party.customer_id,
+        "customer_number": customer_number, "merged_into_id": party.merged_into_id,
+        "display_name": party.display_name, "created_at": party.created_at, "updated_at": party.updated_at,
+        "statistics": history.statistics(session, party),
+        "events": history.events(session, party.id),
+        "followups": history.followups(session, party.id),
+        "lists": mailinglists.memberships(session, party.id),
+        "documents": [
+            {"id": d.id, "filename": d.filename, "kind": d.kind, "size": d.size, "content_type": d.content_type,
+             "created_at": d.created_at}
+            for d in host.documents.for_party(session, *documents_party(party))
+        ],
+    }
+    return data
+
+
+def for_customer(host: Host, session: Session, customer_id: int) -> dict[str, Any]:
+    """The CRM record of a host customer (created on first use): what its CRM tabs show."""
+    return get(host, session, customer_party(host, session, customer_id).id)
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+def _choices(host: Host, session: Session, kind: str, current: list[str]) -> list[str]:
+    """The active entries of a master-data kind, plus the values the record already has."""
+    active = host.masterdata.labels(session, kind)
+    return active + [value for value in current if value and value not in active]
+
+
+def schema_for(host: Host, session: Session, parties: list[Party] = ()) -> ProspectSchema:
+    """The schema with today's choices (and the values the given records already have)."""
+    return ProspectSchema(
+        statuses=_choices(host, session, STATUS_KIND, [p.status for p in parties]),
+        categories=_choices(host, session, CATEGORY_KIND, [c for p in parties for c in p.categories]),
+        sources=_choices(host, session, SOURCE_KIND, [p.source for p in parties]),
+        custom_fields=customfields.definitions(session),
+    )
+
+
+def create(host: Host, session: Session, data: dict[str, Any]) -> Party:
+    """A new prospect with the next prospect number; ``data`` has the keys ``editable`` returns."""
+    return create_many(host, session, [data])[0]
+
+
+def create_many(host: Host, session: Session, records: list[dict[str, Any]]) -> list[Party]:
+    """New prospects with consecutive numbers, all or none (an invalid record refuses all)."""
+    host.require_writable(session, MODULE_ID)
+    schema = schema_for(host, session)
+    cleaned = []
+    for index, data in enumerate(records, 1):
+        try:
+            cleaned.append(load(schema, data))
+        except InvalidInput as exc:
+            if len(records) == 1:
+                raise
+            raise InvalidInput({f"{index}.{field}": message for field, message in exc.errors.items()}, {
+                f"{index}.{field}": f"Datensatz {index}, {field_label(field)}" for field in exc.errors
+            }) from None
+    now = host.now()
+    parties = []
+    for number, clean in zip(take_numbers(host, session, len(cleaned)), cleaned, strict=True):
+        party = Party(role=PROSPECT, number=number, contact_count=0, created_at=now, updated_at=now)
+        apply(party, clean)
+        parties.append(party)
+    session.add_all(parties)
+    session.flush()
+    return parties
+
+
+def update(host: Host, session: Session, party_id: int, changes: dict[str, Any]) -> Party:
+    """Change some fields; lists (phones, contacts, categories) are replaced as a whole, custom
+    fields one by one. A customer's address and conditions are changed on the host customer too.
+    """
+    host.require_writable(session, MODULE_ID)
+    party = get_party(session, party_id)
+    require_active(session, party, "Bearbeiten")
+    customer = None
+    if party.role == CUSTOMER and party.customer_id is not None:
+        customer = host.customers.get(session, party.customer_id)
+        sync_from_customer(host, session, party, customer)
+    candidate = editable(party)
+    definitions = customfields.definitions(session)
+    custom_changes = {customfields.resolve_slot(definitions, key) or key: value
+                      for key, value in (changes.get("custom") or {}).items()}
+    candidate |= {key: value for key, value in changes.items() if key != "custom"}
+    candidate["custom"] = candidate["custom"] | custom_changes
+    clean = load(schema_for(host, session, [party]), candidate)
+    old_status = party.status
+    if apply(party, clean):
+        party.updated_at = host.now()
+    session.flush()
+    if customer is not None:
+        host.customers.update(session, customer.id, **{
+            key: value for key, value in customer_fields(party).items() if getattr(customer, key) != value})
+    if party.status != old_status:
+        host.notify(session, "crm_status_changed", prospect_id=party.id, old=old_status, new=party.status)
+    return party
+
+
+def apply(party: Party, clean: dict[str, Any]) -> bool:
+    """Put validated values on the party and its rows; True when anything changed."""
+    changed = False
+    for name in SCALAR_FIELDS:
+        if getattr(party, name) != clean[name]:
+            setattr(party, name, clean[name])
+            changed = True
+    for slot in range(1, CUSTOM_FIELD_SLOTS + 1):
+        value = clean["custom"].get(slot)
+        if party.custom(slot) != value:
+            setattr(party, f"custom_{slot}", value)
+            changed = True
+    changed |= _apply_phones(party, clean["phones"])
+    changed |= _apply_contacts(party, clean["contacts"])
+    changed |= _apply_categories(party, clean["categories"])
+    refresh_keys(party)
+    return changed
+
+
+def _apply_phones(party: Party, phones: list[dict[str, str]]) -> bool:
+    if [(p.kind, p.number) for p in party.phones] == [(p["kind"], p["number"]) for p in phones]:
+        return False
+    party.phones = [Phone(position=i, kind=p["kind"], number=p["number"], search_key=p["search_key"])
+                    for i, p in enumerate(phones)]
+    return True
+
+
+def _apply_contacts(party: Party, contacts: list[dict[str, Any]]) -> bool:
+    existing = {c.id: c for c in party.contacts}
+    unknown = [str(c["id"]) for c in contacts if c.get("id") is not None and c["id"] not in existing]
+    if unknown:
+        raise CrmError(f"Ansprechpartner mit der ID {', '.join(unknown)} gehört nicht zu {label(party)}.")
+    kept, changed = [], False
+    for position, data in enumerate(contacts):
+        contact = existing.get(data.get("id")) or ContactPerson()
+        for key, value in {"position": position, **{k: data[k] for k in CONTACT_FIELDS}}.items():
+            if getattr(contact, key) != value:
+                setattr(contact, key, value)
+                changed = True
+        kept.append(contact)
+    if changed or len(kept) != len(existing):
+        party.contacts = kept
+        return True
+    return False
+
+
+def _apply_categories(party: Party, categories: list[str]) -> bool:
+    wanted, current = set(categories), set(party.categories)
+    if wanted == current:
+        return False
+    party.category_rows = [row for row in party.category_rows if row.category in wanted] + [
+        PartyCategory(category=c) for c in sorted(wanted - current)]
+    return True
+
+
+def copy(host: Host, session: Session, party_id: int) -> Party:
+    """A new prospect with the same address, phones, contact persons, conditions and statistics fields.
+
+    The history (events, follow-ups), documents and list memberships stay with the original.
+    """
+    source = get_party(session, party_id)
+    require_prospect(session, source, "Kopieren")
+    data = editable(source)
+    data["contacts"] = [{k: v for k, v in c.items() if k != "id"} for c in data["contacts"]]
+    return create(host, session, data)
+
+
+def delete_prospects(host: Host, session: Session, party_ids: list[int], *, erased: bool = False) -> dict[str, int]:
+    """Delete prospects with everything the CRM holds on them and their documents.
+
+    Refused as a whole when one is a customer or has documents that must be kept (invoices).
+    Returns the counts of what was deleted.
+    """
+    host.require_writable(session, MODULE_ID)
+    ids = list(dict.fromkeys(party_ids))
+    parties = [get_party(session, party_id) for party_id in ids]
+    for party in parties:
+        require_prospect(session, party, "Löschen")
+        retained = retained_documents(host, session, party)
+        if retained:
+            raise CrmError(f"{label(party)} kann nicht gelöscht werden: die Dokumente {', '.join(retained)} müssen "
+                           "aufbewahrt werden (GoBD, § 147 AO). Es wurde nichts gelöscht.")
+    merged = list(session.scalars(select(Party.id).where(Party.merged_into_id.in_(ids))))
+    every = ids + merged
+    counts = {
+        "records": len(every),
+        "contacts": _count(session, ContactPerson, every),
+        "phones": _count(session, Phone, every),
+        "events": _count(session, Event, every),
+        "followups": _count(session, FollowUp, every),
+        "list_memberships": _count(session, ListMember, every),
+        "documents": sum(host.documents.delete_for_party(session, *documents_party(p)) for p in parties),
+    }
+    # Bulk DELETEs; the database cascades to phones, contacts, events, ... (merged records first).
+    session.execute(delete(Party).where(Party.id.in_(merged)))
+    session.execute(delete(Party).where(Party.id.in_(ids)))
+    host.notify(session, "crm_prospects_deleted", prospect_ids=ids, erased=erased)
+    return counts
+
+
+def _count(session: Session, model: Any, party_ids: list[int]) -> int:
+    return session.scalar(select(func.count()).select_from(model).where(model.party_id.in_(party_ids))) or 0

@@ -136,14 +136,7 @@ def revert(host: Host, session: Session, customer_ids: list[int]) -> dict[int, i
         raise CrmError(f"Kunden mit Rechnungen bleiben Kunden (Rechnungen müssen beim Kunden aufbewahrt werden): "
                        f"{_listing(with_invoices)}. Es wurde nichts umgewandelt.")
     parties = [customer_party(host, session, customer.id) for customer in customers]
-    numbers = iter(take_numbers(host, session, sum(1 for p in parties if p.number is None)))
-    default_status = (host.masterdata.labels(session, STATUS_KIND) or [""])[0]
-    for party in parties:
-        party.role, party.customer_id = PROSPECT, None
-        party.number = party.number or next(numbers)
-        party.status = party.status or default_status
-        party.updated_at = host.now()
-    session.flush()
+    _make_prospects(host, session, parties)
     pairs = {customer.id: party.id for customer, party in zip(customers, parties, strict=True)}
     host.documents.reassign(session, CUSTOMER_DOCUMENTS, ids, PROSPECT_DOCUMENTS, list(pairs.values()))
     for customer_id in ids:
@@ -169,6 +162,26 @@ def on_customer_updated(host: Host, session: Session, customer: Any) -> None:
         new_customer_party(host, session, customer)
     else:
         sync_from_customer(host, session, party, customer)
+
+
+def on_crm_enabled(host: Host, session: Session) -> None:
+    """Records of customers deleted while the CRM was disabled become prospects again (with their
+    history), instead of hanging on without a customer."""
+    orphans = list(session.scalars(select(Party).where(Party.role == CUSTOMER, Party.customer_id.is_(None))))
+    if orphans:
+        _make_prospects(host, session, orphans)
+
+
+def _make_prospects(host: Host, session: Session, parties: list[Party]) -> None:
+    """Turn customer rows into prospects: their old prospect number (or a new one) and a status."""
+    numbers = iter(take_numbers(host, session, sum(1 for p in parties if p.number is None)))
+    default_status = (host.masterdata.labels(session, STATUS_KIND) or [""])[0]
+    for party in parties:
+        party.role, party.customer_id = PROSPECT, None
+        party.number = party.number or next(numbers)
+        party.status = party.status or default_status
+        party.updated_at = host.now()
+    session.flush()
 
 
 def on_customer_deleting(host: Host, session: Session, customer: Any) -> str | None:

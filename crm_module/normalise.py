@@ -117,8 +117,8 @@ def phone(number: str, country: str) -> tuple[str, str, str | None]:
         parsed = None
     if parsed is None or not phonenumbers.is_valid_number(parsed):
         return text, phone_search_key(text), (
-            f"'{text}' ist keine gültige Rufnummer. Bitte mit Vorwahl angeben, z. B. 0221 1234567 "
-            "oder +49 221 1234567."
+            f"'{text}' ist keine gültige Rufnummer in {region}. Bitte mit Vorwahl angeben, z. B. 0221 1234567, "
+            "und Nummern aus anderen Ländern mit Ländervorwahl, z. B. +43 1 2345678."
         )
     formatted = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     return formatted, str(parsed.national_number)[:20], None

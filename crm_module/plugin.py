@@ -71,3 +71,11 @@ def customer_deleting(host, session, customer):
 
     return on_customer_deleting(host, session, customer)
 
+
+
+@hookimpl
+def module_enabled(host, session, module_id):
+    if module_id == "crm":
+        from crm_module.conversion import on_crm_enabled
+
+        on_crm_enabled(host, session)

@@ -270,3 +270,12 @@ def delete_prospects(host: Host, session: Session, party_ids: list[int], *, eras
 
 def _count(session: Session, model: Any, party_ids: list[int]) -> int:
     return session.scalar(select(func.count()).select_from(model).where(model.party_id.in_(party_ids))) or 0
+
+
+def add_document(host: Host, session: Session, party_id: int, filename: str, data: bytes,
+                 kind: str = "attachment") -> Any:
+    """Store a file of any format for a prospect (or customer) in the host's document store."""
+    host.require_writable(session, MODULE_ID)
+    party = get_party(session, party_id)
+    require_active(session, party, "Dokument ablegen")
+    return host.documents.add(session, *documents_party(party), filename, data, kind)

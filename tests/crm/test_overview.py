@@ -1,0 +1,181 @@
+"""The prospect overview: its columns, sorting, filters, search and paging."""
+
+from datetime import date, datetime
+
+import pytest
+
+from crm_module import history, mailinglists, normalise, overview
+from crm_module.errors import CrmError
+from crm_module.overview import Filters
+from tests.crm.conftest import create
+
+PEOPLE = [  # company or (last, first), city, status, category
+    ("Müller Bau GmbH", "Köln", "Neu", "Handwerk"),
+    ("Mueller Consulting", "Bonn", "Angebot", "Dienstleister"),
+    ("Maier Getränke", "München", "Neu", "Händler"),
+    (("Özdemir", "Ayşe"), "Köln", "In Kontakt", "Endkunde"),
+    ("Zimmerei Zander", "Münster", "Neu", "Handwerk"),
+    ("Ärztehaus am Dom", "Köln", "Angebot", "Endkunde"),
+    (("Albrecht", "Jan"), "Bonn", "Ruhend", "Endkunde"),
+    ("Bäckerei Schmitz", "Köln", "Neu", "Händler"),
+]
+POSTCODES = {"Köln": "50667", "Bonn": "53111", "München": "80331", "Münster": "48143"}
+
+
+@pytest.fixture
+def listed(host):
+    """The prospects of PEOPLE by name, with a newsletter list, events and follow-ups."""
+    ids = {}
+    for index, (name, city, status, category) in enumerate(PEOPLE):
+        fields = {"city": city, "postcode": POSTCODES[city], "status": status, "categories": [category],
+                  "email": f"kontakt{index}@firma{index}.example",
+                  "phones": [{"kind": "Telefon", "number": f"+49 221 55500{index}{index}"}]}
+        if isinstance(name, tuple):
+            fields |= {"is_business": False, "company": "", "last_name": name[0], "first_name": name[1]}
+            name = f"{name[0]}, {name[1]}"
+        else:
+            fields["company"] = name
+        ids[name] = create(host, **fields)
+    with host.session() as session:
+        newsletter = mailinglists.create_list(host, session, "Newsletter Frühjahr", "newsletter")
+        mailinglists.add_members(host, session, newsletter.id, [ids["Müller Bau GmbH"], ids["Maier Getränke"]])
+        history.record_event(host, session, ids["Maier Getränke"], "call", subject="Erstgespräch",
+                             occurred_at=datetime(2026, 10, 1, 10, 0))
+        history.record_event(host, session, ids["Maier Getränke"], "email", subject="Angebot",
+                             occurred_at=datetime(2026, 10, 20, 9, 30))
+        history.record_event(host, session, ids["Maier Getränke"], "note", subject="Kein Kontakt, nur Notiz")
+        history.add_followup(host, session, ids["Maier Getränke"], date(2026, 11, 20), "Nachfassen")
+        history.add_followup(host, session, ids["Maier Getränke"], date(2026, 11, 10), "Anrufen")
+    return host, ids, newsletter.id
+
+
+def page(host, filters=Filters(), **kwargs):
+    with host.session() as session:
+        return overview.overview(session, filters, **kwargs)
+
+
+def names(host, filters=Filters(), **kwargs):
+    return [row["name"] for row in page(host, filters, per_page=100, **kwargs).rows]
+
+
+def test_rows_show_number_name_city_status_contacts_and_lists(listed):
+    host, ids, _list_id = listed
+    row = next(r for r in page(host).rows if r["id"] == ids["Maier Getränke"])
+    assert row["number"].startswith("I") and row["name"] == "Maier Getränke"
+    assert (row["city"], row["status"]) == ("München", "Neu")
+    assert row["contact_count"] == 2  # the note is history, not a contact
+    assert row["last_contact_at"] == datetime(2026, 10, 20, 9, 30)
+    assert row["next_followup_on"] == date(2026, 11, 10)
+    assert row["lists"] == ["Newsletter Frühjahr"]
+    person = next(r for r in page(host).rows if r["id"] == ids["Özdemir, Ayşe"])
+    assert person["name"] == "Özdemir, Ayşe"
+
+
+def test_completing_a_follow_up_moves_the_next_one_up(listed):
+    host, ids, _list_id = listed
+    with host.session() as session:
+        first = next(f for f in history.followups(session, ids["Maier Getränke"]) if f["subject"] == "Anrufen")
+        history.complete_followup(host, session, first["id"])
+    row = next(r for r in page(host).rows if r["id"] == ids["Maier Getränke"])
+    assert row["next_followup_on"] == date(2026, 11, 20)
+
+
+def test_names_sort_the_german_way_umlauts_like_their_two_letters(listed):
+    host, _ids, _list_id = listed
+    shown = names(host)
+    assert len(shown) == len(PEOPLE)
+    assert shown == sorted(shown, key=lambda name: normalise.fold(name.replace(",", "")))
+    assert shown.index("Ärztehaus am Dom") < shown.index("Bäckerei Schmitz")  # Ä sorts as Ae
+    assert names(host, descending=True) == shown[::-1]
+
+
+@pytest.mark.parametrize("sort", sorted(overview.SORTS))
+def test_every_column_sorts_both_ways_and_empty_values_come_last(listed, sort):
+    host, _ids, _list_id = listed
+    ascending = page(host, sort=sort, per_page=100).rows
+    descending = page(host, sort=sort, descending=True, per_page=100).rows
+    assert {r["id"] for r in ascending} == {r["id"] for r in descending}
+    key = {"number": "number", "name": "name", "city": "city", "status": "status", "contacts": "contact_count",
+           "last_contact": "last_contact_at", "next_followup": "next_followup_on"}[sort]
+    filled = [r[key] for r in ascending if r[key] is not None]
+    if sort in ("name", "city"):
+        filled = [normalise.fold(v) for v in filled]
+    assert filled == sorted(filled)
+    for rows in (ascending, descending):
+        empty = [r[key] is None for r in rows]
+        assert empty == sorted(empty)
+
+
+def test_filter_by_status_category_and_list(listed):
+    host, ids, list_id = listed
+    assert set(names(host, Filters(status="Neu"))) == {
+        "Müller Bau GmbH", "Maier Getränke", "Zimmerei Zander", "Bäckerei Schmitz"}
+    assert set(names(host, Filters(category="Händler"))) == {"Maier Getränke", "Bäckerei Schmitz"}
+    assert set(names(host, Filters(list_id=list_id))) == {"Müller Bau GmbH", "Maier Getränke"}
+    assert names(host, Filters(status="Neu", category="Händler", list_id=list_id)) == ["Maier Getränke"]
+
+
+@pytest.mark.parametrize(("search", "search_in", "expected"), [
+    ("mül", "auto", {"Müller Bau GmbH", "Mueller Consulting"}),
+    ("MUELLER", "name", {"Müller Bau GmbH", "Mueller Consulting"}),
+    ("özd", "auto", {"Özdemir, Ayşe"}),
+    ("zimmerei z", "auto", {"Zimmerei Zander"}),
+    ("kontakt3@", "auto", {"Özdemir, Ayşe"}),
+    ("kontakt3@firma3.example", "email", {"Özdemir, Ayşe"}),
+    ("0221 555 0022", "auto", {"Maier Getränke"}),
+    ("+49 221 555004", "phone", {"Zimmerei Zander"}),
+    ("mün", "city", {"Maier Getränke", "Zimmerei Zander"}),
+    ("koeln", "city", {"Müller Bau GmbH", "Özdemir, Ayşe", "Ärztehaus am Dom", "Bäckerei Schmitz"}),
+    ("xyz", "auto", set()),
+])
+def test_search_by_name_email_phone_and_city(listed, search, search_in, expected):
+    host, _ids, _list_id = listed
+    assert set(names(host, Filters(search=search, search_in=search_in))) == expected
+
+
+def test_search_by_number_prefix(listed):
+    host, ids, _list_id = listed
+    number = next(r["number"] for r in page(host).rows if r["id"] == ids["Maier Getränke"])
+    assert names(host, Filters(search=number.lower())) == ["Maier Getränke"]
+
+
+def test_search_combines_with_filters(listed):
+    host, _ids, _list_id = listed
+    assert names(host, Filters(search="m", status="Angebot")) == ["Mueller Consulting"]
+
+
+def test_paging_shows_every_row_once_and_says_whether_more_follow(listed):
+    host, _ids, _list_id = listed
+    first, second, third = (page(host, page=n, per_page=3) for n in (1, 2, 3))
+    assert (first.has_next, second.has_next, third.has_next) == (True, True, False)
+    assert (first.has_previous, second.has_previous) == (False, True)
+    shown = [r["id"] for p in (first, second, third) for r in p.rows]
+    assert len(shown) == len(set(shown)) == len(PEOPLE)
+    with host.session() as session:
+        assert overview.count(session) == len(PEOPLE)
+        assert overview.count(session, Filters(status="Neu")) == 4
+
+
+def test_converted_prospects_leave_the_overview(listed):
+    from crm_module import conversion
+
+    host, ids, _list_id = listed
+    with host.session() as session:
+        conversion.convert(host, session, [ids["Maier Getränke"]])
+    assert "Maier Getränke" not in names(host)
+    assert names(host, Filters(role="customer")) == ["Maier Getränke"]
+
+
+def test_unknown_sort_or_search_field_is_a_clear_error(host):
+    with pytest.raises(CrmError, match="Nach 'plz' kann nicht sortiert werden"):
+        page(host, sort="plz")
+    with pytest.raises(CrmError, match="Suchen in 'fax' geht nicht"):
+        page(host, Filters(search="1", search_in="fax"))
+
+
+def test_dates_in_the_future_still_sort(listed):
+    host, ids, _list_id = listed
+    with host.session() as session:
+        history.add_followup(host, session, ids["Bäckerei Schmitz"], date(2029, 1, 15), "Später")
+    rows = page(host, sort="next_followup", per_page=100).rows
+    assert [r["name"] for r in rows if r["next_followup_on"]] == ["Maier Getränke", "Bäckerei Schmitz"]

@@ -7,14 +7,17 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from crm_module import conversion, prospects
+from crm_module.errors import CrmError
 from crm_module.parties import get_party
 from host_stub.api import ActionResult, ContextAction
 
 if TYPE_CHECKING:  # pragma: no cover
     from host_stub.host import Host
 
-#: The endpoint of the prospect edit dialog; the CRM's web pages provide it (``?id=``).
+#: Pages of the CRM's web blueprint (crm_module/web) that actions open.
 EDIT_ENDPOINT = "crm.edit_prospect"
+MERGE_ENDPOINT = "crm.merge_preview"
+CUSTOMER_RECORD_ENDPOINT = "crm.customer_record"
 
 
 def to_prospects(host: Host, session: Session, ids: list[int]) -> ActionResult:
@@ -29,7 +32,22 @@ def copy_prospect(host: Host, session: Session, ids: list[int]) -> ActionResult:
 
 def edit_prospect(host: Host, session: Session, ids: list[int]) -> ActionResult:
     party = get_party(session, ids[0])
-    return ActionResult(f"Interessent {party.number} bearbeiten.", redirect_endpoint=EDIT_ENDPOINT)
+    return ActionResult(f"Interessent {party.number} bearbeiten.", redirect_endpoint=EDIT_ENDPOINT,
+                        redirect_args={"prospect_id": party.id})
+
+
+def merge_prospects(host: Host, session: Session, ids: list[int]) -> ActionResult:
+    """Opens the merge preview; the merge itself happens there after the user confirmed it."""
+    if len(set(ids)) < 2:
+        raise CrmError("Zum Zusammenführen bitte mindestens zwei Interessenten markieren (Strg-Klick).")
+    return ActionResult(f"{len(set(ids))} Interessenten zusammenführen: bitte die Vorschau prüfen.",
+                        redirect_endpoint=MERGE_ENDPOINT, redirect_args={"ids": list(dict.fromkeys(ids))})
+
+
+def open_customer_record(host: Host, session: Session, ids: list[int]) -> ActionResult:
+    customer = host.customers.get(session, ids[0])
+    return ActionResult(f"CRM-Akte von Kunde {customer.number}.", redirect_endpoint=CUSTOMER_RECORD_ENDPOINT,
+                        redirect_args={"customer_id": customer.id})
 
 
 def delete_prospects(host: Host, session: Session, ids: list[int]) -> ActionResult:
@@ -44,7 +62,9 @@ def to_customers(host: Host, session: Session, ids: list[int]) -> ActionResult:
 
 def for_entity(entity: str) -> list[ContextAction]:
     if entity == "customer":
-        return [ContextAction("to_prospects", "In Interessenten umwandeln", "customer", to_prospects,
+        return [ContextAction("open_record", "CRM-Akte öffnen", "customer", open_customer_record,
+                              selection="one", order=400),
+                ContextAction("to_prospects", "In Interessenten umwandeln", "customer", to_prospects,
                               selection="many", confirm="{count} Kunde(n) in Interessenten umwandeln?",
                               writes=True, order=500)]
     if entity == "prospect":
@@ -53,6 +73,7 @@ def for_entity(entity: str) -> list[ContextAction]:
             ContextAction("copy", "Kopieren", "prospect", copy_prospect, selection="one", writes=True, order=20),
             ContextAction("to_customers", "In Kunden umwandeln", "prospect", to_customers, selection="many",
                           confirm="{count} Interessent(en) in Kunden umwandeln?", writes=True, order=500),
+            ContextAction("merge", "Zusammenführen", "prospect", merge_prospects, selection="many", order=600),
             ContextAction("delete", "Löschen", "prospect", delete_prospects, selection="many",
                           confirm="{count} Interessent(en) wirklich löschen?", writes=True, order=900),
         ]

@@ -45,6 +45,20 @@ def context_actions(host, entity):
 
 
 @hookimpl
+def menu_items(host):
+    from crm_module.web import menu_items as items
+
+    return items()
+
+
+@hookimpl
+def web_blueprints(host):
+    from crm_module.web import blueprint
+
+    return [blueprint(host)]
+
+
+@hookimpl
 def demo_data(host, session):
     from crm_module.demo import fill_demo
 

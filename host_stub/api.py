@@ -51,10 +51,15 @@ class MenuItem:
 
 @dataclass(frozen=True)
 class ActionResult:
-    """What an action reports back: a message for the user, optionally a page to go to."""
+    """What an action reports back: a message for the user, optionally a page to go to.
+
+    ``redirect_args`` are the ``url_for`` arguments of that page (path parameters, or query
+    arguments such as the selected ids), e.g. to open the record an action was run on.
+    """
 
     message: str
     redirect_endpoint: str | None = None
+    redirect_args: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

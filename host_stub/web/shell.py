@@ -60,7 +60,7 @@ def action():
     target = None
     if result.redirect_endpoint:
         try:
-            target = url_for(result.redirect_endpoint)
+            target = url_for(result.redirect_endpoint, **result.redirect_args)
         except BuildError:
             pass
     return redirect(target or safe_next(form.get("next")) or url_for("shell.index"))

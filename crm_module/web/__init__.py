@@ -1,0 +1,19 @@
+"""The CRM's web pages, mounted by the host under ``/m/crm/`` (see docs/crm.md).
+
+``blueprint(host)`` builds the Flask blueprint for one Host (the views are in ``views.py``);
+``menu_items()`` is the entry under Stammdaten. The hookimpls in ``plugin.py`` return both.
+"""
+
+from __future__ import annotations
+
+from host_stub.api import MenuItem
+
+
+def menu_items() -> list[MenuItem]:
+    return [MenuItem("Stammdaten", "Interessenten", "crm.prospects", order=20)]
+
+
+def blueprint(host):
+    from crm_module.web.views import build_blueprint
+
+    return build_blueprint(host)

@@ -1,0 +1,414 @@
+"""The CRM's pages: prospect overview, the tabbed edit dialog, documents, data protection,
+merging, a customer's CRM record and the custom-field setup.
+
+Views stay thin: one transaction per request (``with host.session() as session:``), the CRM
+service functions do the work, the templates render plain values. A save that the services
+refuse (invalid fields, licence) raises out of the transaction, so nothing of it is committed,
+and the dialog is shown again with the user's input and a message at each field.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
+
+from crm_module import MODULE_ID, customfields, history, mailinglists, merging, overview, privacy, prospects
+from crm_module.errors import InvalidInput
+from crm_module.models import CUSTOM_FIELD_SLOTS
+from crm_module.parties import CATEGORY_KIND, STATUS_KIND, documents_party, get_party, label
+from crm_module.schemas import PHONE_KINDS, VAT_TREATMENTS
+from crm_module.web import forms
+from host_stub.errors import HostError, LicenseRefused, NotFound
+from host_stub.web.lists import Column, ListState
+
+if TYPE_CHECKING:  # pragma: no cover
+    from host_stub.host import Host
+
+COLUMNS = (
+    Column("number", "Nr.", "number"),
+    Column("name", "Name", "name"),
+    Column("city", "Ort", "city"),
+    Column("status", "Status", "status"),
+    Column("contacts", "Kontakte", "contacts"),
+    Column("last_contact", "Letzter Kontakt", "last_contact"),
+    Column("next_followup", "Wiedervorlage", "next_followup"),
+    Column("lists", "Listen"),
+)
+SEARCH_IN = {"auto": "überall", "name": "Name", "email": "E-Mail", "phone": "Telefon", "city": "Ort",
+             "number": "Nummer"}
+DOCUMENT_KINDS = {"attachment": "Anhang", "letter": "Brief", "offer": "Angebot", "invoice": "Rechnung"}
+LIST_KINDS = mailinglists.LIST_KINDS
+
+_ROUTES: list[tuple[str, str | None, Callable[..., Any], tuple[str, ...]]] = []
+
+
+def route(rule: str, methods: tuple[str, ...] = ("GET",), endpoint: str | None = None):
+    """Register a view ``view(host, **path_parameters)``; ``build_blueprint`` binds the host.
+    The endpoint is the function's name unless given."""
+
+    def register(view: Callable[..., Any]) -> Callable[..., Any]:
+        _ROUTES.append((rule, endpoint, view, methods))
+        return view
+
+    return register
+
+
+def build_blueprint(host: Host) -> Blueprint:
+    """The blueprint ``crm`` for ``host``: every view gets the host as its first argument."""
+    pages = Blueprint("crm", __name__, template_folder="templates", static_folder="static",
+                      static_url_path="/static")
+    for rule, endpoint, view, methods in _ROUTES:
+        bound = functools.update_wrapper(functools.partial(view, host), view)
+        pages.add_url_rule(rule, endpoint or view.__name__, bound, methods=list(methods))
+    pages.add_app_template_filter(forms.german_date, "crm_date")
+    pages.add_app_template_filter(functools.partial(forms.german_date, with_time=True), "crm_datetime")
+    pages.add_app_template_filter(forms.german_number, "crm_number")
+    return pages
+
+
+def _ids(values: list[str]) -> list[int]:
+    try:
+        return [int(value) for value in values]
+    except ValueError:
+        raise HostError("Die Auswahl ist ungültig; bitte markieren Sie die Zeilen neu.") from None
+
+
+def _edit_url(prospect_id: int, tab: str | None = None) -> str:
+    return url_for("crm.edit_prospect", prospect_id=prospect_id, _anchor=tab)
+
+
+# -- overview ----------------------------------------------------------------------------------
+
+
+@route("/", endpoint="prospects")
+def prospects_list(host: Host):
+    state = ListState.from_request(default_sort="name")
+    filters = forms.overview_filters(request.args)
+    with host.session() as session:
+        found = overview.overview(session, filters, sort=state.sort, descending=state.descending,
+                                  page=state.page, per_page=state.per_page)
+        total = overview.count(session, filters)
+        actions = host.context_actions(session, "prospect")
+        choices = {"statuses": host.masterdata.labels(session, STATUS_KIND),
+                   "categories": host.masterdata.labels(session, CATEGORY_KIND),
+                   "lists": mailinglists.lists(session)}
+    return render_template("crm/prospects.html", columns=COLUMNS, rows=[forms.overview_row(r) for r in found.rows],
+                           state=state.with_total(total), actions=actions, filters=filters,
+                           filter_args=forms.filter_args(request.args), search_in=SEARCH_IN, **choices)
+
+
+# -- the edit dialog ---------------------------------------------------------------------------
+
+
+def _dialog(host: Host, session, prospect_id: int | None = None) -> dict[str, Any]:
+    """What the dialog shows besides the input: the record, today's choices, the licence state."""
+    record = prospects.get(host, session, prospect_id) if prospect_id is not None else None
+    schema = prospects.schema_for(host, session, [get_party(session, prospect_id)] if record else [])
+    context: dict[str, Any] = {
+        "record": record, "statuses": schema.statuses, "category_choices": schema.category_choices,
+        "sources": schema.sources, "fields": list(schema.custom_fields.values()),
+        "licence": host.licensing.status(session, MODULE_ID), "merges": [],
+    }
+    if record is not None:
+        context["merges"] = [
+            {**entry, "merged": [label(get_party(session, party_id)) for party_id in entry["merged_ids"]]}
+            for entry in merging.merges(session, prospect_id)
+        ]
+        if record["merged_into_id"] is not None:
+            context["merged_into"] = label(get_party(session, record["merged_into_id"]))
+    return context
+
+
+def _render_dialog(context: dict[str, Any], values: dict[str, Any], errors: dict[str, str] | None = None,
+                   refusal: str | None = None, status: int = 200):
+    errors = errors or {}
+    page = render_template(
+        "crm/prospect.html", values=values, errors=forms.field_errors(errors), summary=forms.error_summary(errors),
+        error_tabs=forms.error_tabs(errors),
+        refusal=refusal, vat_treatments=VAT_TREATMENTS, phone_kinds=PHONE_KINDS, event_kinds=history.EVENT_KINDS,
+        document_kinds=DOCUMENT_KINDS, field_types=customfields.TYPES, **context)
+    return page, status
+
+
+@route("/neu")
+def new_prospect(host: Host):
+    with host.session() as session:
+        context = _dialog(host, session)
+    return _render_dialog(context, forms.blank_values())
+
+
+@route("/neu", methods=("POST",))
+def create_prospect(host: Host):
+    data, values = forms.read(request.form)
+    context: dict[str, Any] = {}
+    try:
+        with host.session() as session:
+            context = _dialog(host, session)
+            party = prospects.create(host, session, data)
+            number, prospect_id = party.number, party.id
+    except InvalidInput as exc:
+        return _render_dialog(context, values, exc.errors, status=422)
+    except LicenseRefused as exc:
+        return _render_dialog(context, values, refusal=str(exc), status=403)
+    flash(f"Interessent {number} angelegt.", "success")
+    return redirect(_edit_url(prospect_id))
+
+
+@route("/<int:prospect_id>")
+def edit_prospect(host: Host, prospect_id: int):
+    with host.session() as session:
+        context = _dialog(host, session, prospect_id)
+    return _render_dialog(context, forms.record_values(context["record"]))
+
+
+@route("/<int:prospect_id>", methods=("POST",))
+def update_prospect(host: Host, prospect_id: int):
+    data, values = forms.read(request.form)
+    context: dict[str, Any] = {}
+    try:
+        with host.session() as session:
+            context = _dialog(host, session, prospect_id)
+            prospects.update(host, session, prospect_id, data)
+    except InvalidInput as exc:
+        return _render_dialog(context, values, exc.errors, status=422)
+    except LicenseRefused as exc:
+        return _render_dialog(context, values, refusal=str(exc), status=403)
+    record = context["record"]
+    flash(f"{'Kunde' if record['role'] == 'customer' else 'Interessent'} "
+          f"{record['customer_number'] or record['number']} gespeichert.", "success")
+    return redirect(_edit_url(prospect_id))
+
+
+# -- documents ---------------------------------------------------------------------------------
+
+
+@route("/<int:prospect_id>/dokumente", methods=("POST",))
+def upload_documents(host: Host, prospect_id: int):
+    files = [f for f in request.files.getlist("files") if f.filename]
+    if not files:
+        flash("Bitte wählen Sie mindestens eine Datei aus.", "error")
+        return redirect(_edit_url(prospect_id, "dokumente"))
+    kind = request.form.get("kind", "attachment")
+    try:
+        with host.session() as session:
+            for upload in files:
+                prospects.add_document(host, session, prospect_id, upload.filename, upload.read(), kind)
+    except NotFound:
+        raise
+    except HostError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"{len(files)} Dokument(e) abgelegt: {', '.join(f.filename for f in files)}.", "success")
+    return redirect(_edit_url(prospect_id, "dokumente"))
+
+
+@route("/<int:prospect_id>/dokumente/<int:document_id>")
+def download_document(host: Host, prospect_id: int, document_id: int):
+    with host.session() as session:
+        owner = documents_party(get_party(session, prospect_id))
+        document = host.documents.get(session, document_id)
+        if (document.party_type, document.party_id) != owner:
+            raise NotFound(f"Dokument {document_id} gehört nicht zu diesem Datensatz.")
+        filename, content_type = document.filename, document.content_type
+        content = host.documents.content(session, document_id)
+    return send_file(io.BytesIO(content), mimetype=content_type, as_attachment=True,
+                     download_name=filename)
+
+
+# -- history: contact events and follow-ups ----------------------------------------------------
+
+
+@route("/<int:prospect_id>/ereignisse", methods=("POST",))
+def add_event(host: Host, prospect_id: int):
+    form = request.form
+    try:
+        with host.session() as session:
+            history.record_event(host, session, prospect_id, form.get("kind", ""), subject=form.get("subject", ""),
+                                 text=form.get("text", ""))
+    except NotFound:
+        raise
+    except HostError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"{history.EVENT_KINDS.get(form.get('kind', ''), 'Kontakt')} erfasst.", "success")
+    return redirect(_edit_url(prospect_id, "statistik"))
+
+
+@route("/<int:prospect_id>/wiedervorlagen", methods=("POST",))
+def add_followup(host: Host, prospect_id: int):
+    form = request.form
+    try:
+        due_on = date.fromisoformat(form.get("due_on", ""))
+    except ValueError:
+        flash("Bitte ein Fälligkeitsdatum angeben.", "error")
+        return redirect(_edit_url(prospect_id, "statistik"))
+    try:
+        with host.session() as session:
+            history.add_followup(host, session, prospect_id, due_on, form.get("subject", ""), form.get("note", ""))
+    except NotFound:
+        raise
+    except HostError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Wiedervorlage zum {forms.german_date(due_on)} angelegt.", "success")
+    return redirect(_edit_url(prospect_id, "statistik"))
+
+
+@route("/<int:prospect_id>/wiedervorlagen/<int:followup_id>/erledigt", methods=("POST",))
+def complete_followup(host: Host, prospect_id: int, followup_id: int):
+    try:
+        with host.session() as session:
+            followup = history.complete_followup(host, session, followup_id)
+            subject = followup.subject
+    except HostError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Wiedervorlage „{subject}“ erledigt.", "success")
+    return redirect(_edit_url(prospect_id, "statistik"))
+
+
+# -- data protection ---------------------------------------------------------------------------
+
+
+@route("/<int:prospect_id>/export")
+def export(host: Host, prospect_id: int):
+    """Everything held on the person as a JSON download (reading: works with an expired licence too)."""
+    with host.session() as session:
+        data = privacy.export(host, session, prospect_id)
+    reference = data["record"]["number"] or f"ID{prospect_id}"
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="crm-export-{reference}.json"'})
+
+
+@route("/<int:prospect_id>/dsgvo-loeschen", methods=("POST",))
+def erase(host: Host, prospect_id: int):
+    if request.form.get("confirmed") != "1":
+        flash("Das Löschen nach DSGVO muss erst mit Ja bestätigt werden; es wurde nichts gelöscht.", "error")
+        return redirect(_edit_url(prospect_id))
+    try:
+        with host.session() as session:
+            name = label(get_party(session, prospect_id))
+            counts = privacy.erase(host, session, prospect_id)
+    except NotFound:
+        raise
+    except HostError as exc:
+        flash(str(exc), "error")
+        return redirect(_edit_url(prospect_id))
+    flash(f"{name} wurde nach DSGVO gelöscht, mit {counts['events']} Kontaktereignis(sen), "
+          f"{counts['contacts']} Ansprechpartner(n) und {counts['documents']} Dokument(en). "
+          "Es bleibt nur ein anonymer Vermerk.", "success")
+    return redirect(url_for("crm.prospects"))
+
+
+# -- merging -----------------------------------------------------------------------------------
+
+
+@route("/zusammenfuehren")
+def merge_preview(host: Host):
+    ids = _ids(request.args.getlist("ids"))
+    survivor = request.args.get("survivor", type=int)
+    with host.session() as session:
+        plan = merging.preview(host, session, ids, survivor)
+        licence = host.licensing.status(session, MODULE_ID)
+    names = dict(zip([plan["survivor_id"], *plan["merged_ids"]], [plan["survivor"], *plan["merged"]], strict=True))
+    candidates = [(party_id, names[party_id]) for party_id in dict.fromkeys([*ids, plan["survivor_id"]])]
+    return render_template("crm/merge.html", plan=plan, ids=[c[0] for c in candidates], candidates=candidates,
+                           licence=licence)
+
+
+@route("/zusammenfuehren", methods=("POST",))
+def merge(host: Host):
+    ids = _ids(request.form.getlist("ids"))
+    survivor = request.form.get("survivor", type=int)
+    with host.session() as session:
+        log = merging.merge(host, session, ids, survivor)
+        survivor_id, count = log.survivor_id, len(log.merged_ids) + 1
+    flash(f"{count} Datensätze zusammengeführt. Unter „Zusammenführungen“ können Sie das rückgängig machen.",
+          "success")
+    return redirect(_edit_url(survivor_id, "zusammenfuehrungen"))
+
+
+@route("/<int:prospect_id>/zusammenfuehrungen/<int:merge_id>/rueckgaengig", methods=("POST",))
+def undo_merge(host: Host, prospect_id: int, merge_id: int):
+    try:
+        with host.session() as session:
+            restored = merging.undo(host, session, merge_id)
+    except NotFound:
+        raise
+    except HostError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Zusammenführung rückgängig gemacht: {len(restored)} Datensatz/Datensätze wiederhergestellt.",
+              "success")
+    return redirect(_edit_url(prospect_id, "zusammenfuehrungen"))
+
+
+# -- a customer's CRM record -------------------------------------------------------------------
+
+
+@route("/kunde/<int:customer_id>")
+def customer_record(host: Host, customer_id: int):
+    """What the CRM holds on a host customer, including everything that came along from the prospect."""
+    with host.session() as session:
+        record = prospects.for_customer(host, session, customer_id)
+    return render_template("crm/customer.html", record=record, event_kinds=history.EVENT_KINDS,
+                           document_kinds=DOCUMENT_KINDS, vat_treatments=VAT_TREATMENTS, list_kinds=LIST_KINDS)
+
+
+# -- custom fields -----------------------------------------------------------------------------
+
+
+def _render_fields(host: Host, errors: dict[int, dict[str, str]] | None = None,
+                   posted: dict[int, dict[str, str]] | None = None, status: int = 200):
+    with host.session() as session:
+        definitions = customfields.definitions(session)
+        licence = host.licensing.status(session, MODULE_ID)
+    slots = []
+    for slot in range(1, CUSTOM_FIELD_SLOTS + 1):
+        definition = definitions.get(slot)
+        values = {"label": definition.label, "type": definition.type, "options": "\n".join(definition.options)} \
+            if definition else {"label": "", "type": "text", "options": ""}
+        slots.append({"slot": slot, "configured": definition is not None,
+                      "values": (posted or {}).get(slot, values), "errors": (errors or {}).get(slot, {})})
+    return render_template("crm/fields.html", slots=slots, types=customfields.TYPES, licence=licence), status
+
+
+@route("/felder")
+def custom_fields(host: Host):
+    return _render_fields(host)
+
+
+@route("/felder/<int:slot>", methods=("POST",))
+def configure_field(host: Host, slot: int):
+    form = request.form
+    posted = {"label": form.get("label", ""), "type": form.get("type", ""), "options": form.get("options", "")}
+    try:
+        with host.session() as session:
+            definition = customfields.configure(host, session, slot, posted["label"], posted["type"],
+                                                posted["options"].splitlines())
+    except InvalidInput as exc:
+        return _render_fields(host, {slot: exc.errors}, {slot: posted}, status=422)
+    except HostError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Feld {slot} „{definition.label}“ ({definition.type_label}) gespeichert.", "success")
+    return redirect(url_for("crm.custom_fields", _anchor=f"feld-{slot}"))
+
+
+@route("/felder/<int:slot>/entfernen", methods=("POST",))
+def remove_field(host: Host, slot: int):
+    try:
+        with host.session() as session:
+            customfields.remove(host, session, slot, discard_values=request.form.get("discard") == "1")
+    except HostError as exc:
+        flash(str(exc).replace("(--discard-values)", "(„Werte verwerfen“ ankreuzen)"), "error")
+    else:
+        flash(f"Feld {slot} entfernt.", "success")
+    return redirect(url_for("crm.custom_fields", _anchor=f"feld-{slot}"))

@@ -10,20 +10,21 @@ converted meanwhile fail the whole conversion instead of giving a second custome
 
 from __future__ import annotations
 
+from collections.abc import Container
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import Session
 
 from crm_module import MODULE_ID
 from crm_module.errors import CrmError, NotFound
-from crm_module.models import CUSTOMER, PROSPECT, Event, FollowUp, Party
+from crm_module.models import CUSTOMER, PROSPECT, Event, FollowUp, Party, Phone
 from crm_module.parties import (
     CUSTOMER_DOCUMENTS,
+    HOST_FIELDS,
     PROSPECT_DOCUMENTS,
     RETAINED_KINDS,
     STATUS_KIND,
-    customer_fields,
     customer_party,
     new_customer_party,
     sync_from_customer,
@@ -76,26 +77,41 @@ def convert(host: Host, session: Session, party_ids: list[int]) -> dict[int, int
         raise CrmError(f"Kunden brauchen eine vollständige Anschrift (Straße, PLZ und Ort); unvollständig bei "
                        f"{_listing(incomplete)}. Es wurde nichts umgewandelt.")
     _claim(session, ids)
-    parties: list[Party] = []
+    pairs = _create_customers(host, session, ids)
+    table = Party.__table__
+    session.execute(  # Core executemany: keeps 10,000 rows out of the session's identity map
+        update(table).where(table.c.id == bindparam("party")).values(
+            customer_id=bindparam("customer"), updated_at=host.now()),
+        [{"party": party_id, "customer": customer_id} for party_id, customer_id in pairs.items()],
+    )
+    _expire_loaded(session, pairs)
+    host.documents.reassign(session, PROSPECT_DOCUMENTS, ids, CUSTOMER_DOCUMENTS, list(pairs.values()))
+    host.notify(session, "crm_prospects_converted", pairs=pairs)
+    return pairs
+
+
+def _create_customers(host: Host, session: Session, ids: list[int]) -> dict[int, int]:
+    """Host customers with the prospects' fields (their first phone as ``phone``): prospect id -> customer id."""
+    values: dict[int, Any] = {}
+    phones: dict[int, str] = {}
     for chunk in _chunks(ids):
-        parties += session.scalars(select(Party).where(Party.id.in_(chunk)).options(selectinload(Party.phones))
-                                   .execution_options(populate_existing=True))
-    by_id = {party.id: party for party in parties}
-    records = [customer_fields(by_id[i]) for i in ids]
+        query = select(Party.id, *(getattr(Party, name) for name in HOST_FIELDS)).where(Party.id.in_(chunk))
+        values |= {row.id: row for row in session.execute(query)}
+        phones |= dict(session.execute(select(Phone.party_id, Phone.number)
+                                       .where(Phone.party_id.in_(chunk), Phone.position == 0)).all())
+    records = [{name: getattr(values[i], name) for name in HOST_FIELDS} | {"phone": phones.get(i, "")} for i in ids]
     session.info[CONVERTING] = True
     try:
         customers = host.customers.create_many(session, records)
     finally:
         session.info.pop(CONVERTING, None)
-    pairs = {party_id: customer.id for party_id, customer in zip(ids, customers, strict=True)}
-    now = host.now()
-    for party_id, customer_id in pairs.items():  # attribute sets on loaded rows; one batched UPDATE on flush
-        by_id[party_id].customer_id = customer_id
-        by_id[party_id].updated_at = now
-    session.flush()
-    host.documents.reassign(session, PROSPECT_DOCUMENTS, ids, CUSTOMER_DOCUMENTS, list(pairs.values()))
-    host.notify(session, "crm_prospects_converted", pairs=pairs)
-    return pairs
+    return {party_id: customer.id for party_id, customer in zip(ids, customers, strict=True)}
+
+
+def _expire_loaded(session: Session, party_ids: Container[int]) -> None:
+    """Make rows changed by Core statements reload when the session has them loaded."""
+    for key in [key for key in session.identity_map.keys() if key[0] is Party and key[1][0] in party_ids]:
+        session.expire(session.identity_map[key])
 
 
 def _claim(session: Session, ids: list[int]) -> None:

@@ -126,13 +126,15 @@ class Party(CrmBase):
         order_by="PartyCategory.category", cascade="all, delete-orphan", passive_deletes=True)
 
     __table_args__ = (
+        # The overview: one index per sortable column, ``role`` first, then name and id as the
+        # tie-breakers it sorts by (PostgreSQL needs them in the index to read a page in order).
         Index("ix_crm_parties_role_sort_name", "role", "sort_name", "id"),
         Index("ix_crm_parties_role_status_sort_name", "role", "status", "sort_name", "id"),
-        Index("ix_crm_parties_role_city_key", "role", "city_key", "sort_name"),
+        Index("ix_crm_parties_role_city_key", "role", "city_key", "sort_name", "id"),
         Index("ix_crm_parties_role_email_key", "role", "email_key"),
-        Index("ix_crm_parties_role_contact_count", "role", "contact_count"),
-        Index("ix_crm_parties_role_last_contact_at", "role", "last_contact_at"),
-        Index("ix_crm_parties_role_next_followup_on", "role", "next_followup_on"),
+        Index("ix_crm_parties_role_contact_count", "role", "contact_count", "sort_name", "id"),
+        Index("ix_crm_parties_role_last_contact_at", "role", "last_contact_at", "sort_name", "id"),
+        Index("ix_crm_parties_role_next_followup_on", "role", "next_followup_on", "sort_name", "id"),
     )
 
     @property

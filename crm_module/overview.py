@@ -116,10 +116,7 @@ def overview(session: Session, filters: Filters = Filters(), *, sort: str = "nam
         raise CrmError(f"Nach '{sort}' kann nicht sortiert werden. Möglich: {', '.join(SORTS)}.")
     page = max(page, 1)
     per_page = min(max(per_page, 1), MAX_PER_PAGE)
-    column = SORTS[sort]
-    order = [column.desc(), Party.id.desc()] if descending else [column, Party.id]
-    if column.nullable:
-        order[0] = order[0].nulls_last()
+    order = _order(SORTS[sort], descending)
     query = (
         select(Party.id, Party.number, Party.is_business, Party.company, Party.first_name, Party.last_name,
                Party.city, Party.status, Party.contact_count, Party.last_contact_at, Party.next_followup_on,
@@ -135,6 +132,19 @@ def overview(session: Session, filters: Filters = Filters(), *, sort: str = "nam
     for row in rows:
         row["lists"] = lists.get(row["id"], [])
     return OverviewPage(rows, page, per_page, has_next=len(found) > per_page)
+
+
+def _order(column: InstrumentedAttribute, descending: bool) -> list[ColumnElement]:
+    """Sort by the column, then by name and id, so a page is read from one index in order.
+
+    An empty date counts as later than any date (last when ascending, first when descending) on
+    SQLite and PostgreSQL alike. The prospect number is unique and needs no tie-breaker.
+    """
+    keys = [column] if column is Party.number else [column, Party.sort_name, Party.id]
+    order = [key.desc() if descending else key.asc() for key in keys]
+    if column in (Party.last_contact_at, Party.next_followup_on):
+        order[0] = order[0].nulls_first() if descending else order[0].nulls_last()
+    return order
 
 
 def count(session: Session, filters: Filters = Filters()) -> int:

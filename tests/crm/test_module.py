@@ -4,7 +4,8 @@ field configuration and demo data."""
 import pytest
 from sqlalchemy import inspect
 
-from crm_module import customfields, overview, prospects
+from crm_module import customfields, history, overview, prospects
+from crm_module.demo import CONVERTED, PROSPECTS, fill_demo
 from crm_module.errors import CrmError, InvalidInput
 from host_stub import migrate
 from host_stub.errors import HostError
@@ -72,8 +73,6 @@ def test_prospect_actions_convert_copy_edit_and_delete(host):
 
 
 def test_a_copy_has_its_own_number_and_no_history(host):
-    from crm_module import history
-
     original = create(host, contacts=[{"last_name": "Schmitz"}], categories=["Händler"])
     with host.session() as session:
         history.record_event(host, session, original, "call")
@@ -109,8 +108,6 @@ def test_custom_fields_are_configured_once_and_protect_stored_values(host):
 
 
 def test_demo_data_fills_a_realistic_crm_once(host):
-    from crm_module.demo import CONVERTED, PROSPECTS, fill_demo
-
     with host.session() as session:
         lines = fill_demo(host, session)
     assert lines[0].startswith(f"{PROSPECTS} Interessenten angelegt")

@@ -23,7 +23,6 @@ from crm_module.parties import (
     CUSTOMER_DOCUMENTS,
     HOST_FIELDS,
     PROSPECT_DOCUMENTS,
-    RETAINED_KINDS,
     STATUS_KIND,
     customer_party,
     new_customer_party,
@@ -146,8 +145,7 @@ def revert(host: Host, session: Session, customer_ids: list[int]) -> dict[int, i
     if not ids:
         raise CrmError("Bitte mindestens einen Kunden auswählen.")
     customers = [host.customers.get(session, customer_id) for customer_id in ids]
-    with_invoices = [c.number for c in customers if any(
-        d.kind in RETAINED_KINDS for d in host.documents.for_party(session, CUSTOMER_DOCUMENTS, c.id))]
+    with_invoices = [c.number for c in customers if host.documents.retained(session, CUSTOMER_DOCUMENTS, c.id)]
     if with_invoices:
         raise CrmError(f"Kunden mit Rechnungen bleiben Kunden (Rechnungen müssen beim Kunden aufbewahrt werden): "
                        f"{_listing(with_invoices)}. Es wurde nichts umgewandelt.")

@@ -320,14 +320,7 @@ def _restore_history(host: Host, session: Session, survivor: Party, others: list
         if lists:
             session.execute(insert(ListMember), [{"list_id": i, "party_id": party.id, "added_at": host.now()}
                                                  for i in lists])
-        party_type, party_id = documents_party(party)
-        for document_id in data["documents"]:
-            try:
-                document = host.documents.get(session, document_id)
-            except NotFound:
-                continue  # deleted since the merge
-            # TODO facade: host.documents.move(session, document_ids, party_type, party_id) (moves by id)
-            document.party_type, document.party_id = party_type, party_id
+        host.documents.move(session, data["documents"], *documents_party(party))
     session.flush()
 
 

@@ -26,9 +26,6 @@ NUMBER_PREFIX = "I"
 #: ``party_type`` of a prospect's documents in the host's document store; a customer's are "customer".
 PROSPECT_DOCUMENTS = "crm_prospect"
 CUSTOMER_DOCUMENTS = "customer"
-#: Document kinds that must be kept (GoBD, § 147 AO): they stay with a customer and block an
-#: erasure. Mirrors host_stub.documents.RETAINED_KINDS, which the facade does not offer yet.
-RETAINED_KINDS = ("invoice",)
 
 #: Fields the host customer has too: they go to the customer on conversion and come back.
 HOST_FIELDS = (
@@ -93,7 +90,7 @@ def documents_party(party: Party) -> tuple[str, int]:
 
 def retained_documents(host: Host, session: Session, party: Party) -> list[str]:
     """File names of the party's documents that must be kept."""
-    return [d.filename for d in host.documents.for_party(session, *documents_party(party)) if d.kind in RETAINED_KINDS]
+    return [d.filename for d in host.documents.retained(session, *documents_party(party))]
 
 
 def editable(party: Party) -> dict[str, Any]:

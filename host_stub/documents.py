@@ -8,7 +8,7 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from host_stub.errors import HostError, NotFound
@@ -87,23 +87,40 @@ class DocumentStore:
 
     def reassign(self, session: Session, party_type: str, party_ids: list[int], new_type: str,
                  new_ids: list[int]) -> None:
-        """Move the documents of each party to its new party (conversions and merges)."""
-        for old_id, new_id in zip(party_ids, new_ids, strict=True):
+        """Move the documents of each party to its new party (conversions and merges), in one statement."""
+        pairs = [{"old_id": old, "new_id": new} for old, new in zip(party_ids, new_ids, strict=True)]
+        if not pairs:
+            return
+        table = Document.__table__
+        session.connection().execute(
+            update(table)
+            .where(table.c.party_type == party_type, table.c.party_id == bindparam("old_id"))
+            .values(party_type=new_type, party_id=bindparam("new_id")),
+            pairs,
+        )
+        for loaded in [obj for obj in session.identity_map.values() if isinstance(obj, Document)]:
+            session.expire(loaded)  # it may hold the old party
+
+    def move(self, session: Session, document_ids: list[int], party_type: str, party_id: int) -> None:
+        """Move single documents to a party (undoing a merge puts each back where it was)."""
+        if document_ids:
             session.execute(
-                update(Document)
-                .where(Document.party_type == party_type, Document.party_id == old_id)
-                .values(party_type=new_type, party_id=new_id)
+                update(Document).where(Document.id.in_(document_ids)).values(party_type=party_type, party_id=party_id)
             )
+
+    def retained(self, session: Session, party_type: str, party_id: int) -> list[Document]:
+        """The party's documents that must be kept (invoices): they block erasing or removing the party."""
+        return [d for d in self.for_party(session, party_type, party_id) if d.kind in RETAINED_KINDS]
 
     def delete_for_party(self, session: Session, party_type: str, party_id: int) -> int:
         """Delete a party's documents (erasure); refuses while one of them must be retained."""
-        documents = self.for_party(session, party_type, party_id)
-        retained = [d for d in documents if d.kind in RETAINED_KINDS]
+        retained = self.retained(session, party_type, party_id)
         if retained:
             raise HostError(
                 f"{len(retained)} Dokument(e) ({', '.join(d.filename for d in retained)}) müssen "
                 "aufbewahrt werden und dürfen nicht gelöscht werden."
             )
+        documents = self.for_party(session, party_type, party_id)
         for document in documents:
             session.delete(document)
         session.flush()

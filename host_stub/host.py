@@ -25,6 +25,10 @@ from host_stub.plugins import HOST_OWNER, LoadedModule, PluginRegistry
 from host_stub.settings import Settings
 
 
+#: session.info key under which the enabled modules of the current transaction are kept.
+ENABLED_CACHE = "host_stub.enabled_modules"
+
+
 def utc_now() -> datetime:
     """Naive UTC, the form every timestamp is stored in (same on SQLite and PostgreSQL)."""
     return datetime.now(UTC).replace(tzinfo=None)
@@ -86,10 +90,12 @@ class Host:
             raise NotFound(f"Unbekanntes Modul {module_id!r}. Installierte Module: {known}.") from None
 
     def enabled_modules(self, session: Session | None = None) -> set[str]:
-        """Ids of the installed modules enabled in this database."""
+        """Ids of the installed modules enabled in this database (looked up once per transaction)."""
         if session is None:
             with self.session() as own:
                 return self.enabled_modules(own)
+        if ENABLED_CACHE in session.info:
+            return set(session.info[ENABLED_CACHE])
         try:
             rows = session.scalars(select(ModuleState.module_id).where(ModuleState.enabled)).all()
         except (OperationalError, ProgrammingError):
@@ -97,7 +103,9 @@ class Host:
                 "Die Datenbank ist noch nicht eingerichtet. Führen Sie 'host-stub init' "
                 "(oder 'host-stub db upgrade') aus."
             ) from None
-        return {module_id for module_id in rows if module_id in self.registry.modules}
+        enabled = {module_id for module_id in rows if module_id in self.registry.modules}
+        session.info[ENABLED_CACHE] = frozenset(enabled)
+        return enabled
 
     def set_module_enabled(self, session: Session, module_id: str, enabled: bool) -> None:
         """Enable or disable a module in this database; the first enabling starts its trial."""
@@ -114,6 +122,7 @@ class Host:
             migrate.upgrade(session.connection(), schema)
         state.enabled = enabled
         state.changed_at = now
+        session.info.pop(ENABLED_CACHE, None)
         if enabled and state.first_enabled_at is None:
             state.first_enabled_at = now
         session.flush()

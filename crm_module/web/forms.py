@@ -16,8 +16,9 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from crm_module.customfields import FieldDefinition, typed
 from crm_module.overview import Filters
-from crm_module.schemas import field_label
+from crm_module.schemas import VAT_TREATMENTS, field_label
 
 TEXT_FIELDS = (
     "status", "company", "salutation", "title", "first_name", "last_name", "street", "house_number",
@@ -27,14 +28,17 @@ TEXT_FIELDS = (
 CONTACT_TEXT_FIELDS = ("salutation", "title", "first_name", "last_name", "function", "email", "phone", "mobile")
 _ROW = re.compile(r"(phones|contacts)-(\d+)-")
 _CUSTOM = re.compile(r"custom-(\d+)")
+_GERMAN_SEPARATORS = str.maketrans(",.", ".,")
 
 
 # -- display values ------------------------------------------------------------------------------
 
 
-def german_number(value: Decimal | int | None) -> str:
-    """``Decimal("1234.50")`` -> ``"1234,50"`` (what users type back in)."""
-    return "" if value is None else str(value).replace(".", ",")
+def german_number(value: Decimal | float | int | None) -> str:
+    """``Decimal("12500.50")`` -> ``"12.500,50"``; the services read it back the same way."""
+    if value is None:
+        return ""
+    return format(value, ",").translate(_GERMAN_SEPARATORS)
 
 
 def german_date(value: date | datetime | None, with_time: bool = False) -> str:
@@ -56,6 +60,31 @@ def custom_display(value: Any) -> str:
     if isinstance(value, Decimal):
         return german_number(value)
     return str(value)
+
+
+def readable(value: Any) -> str:
+    """A typed value in words: ja/nein, German dates and numbers, a dash for nothing."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, date):
+        return german_date(value)
+    if isinstance(value, Decimal):
+        return german_number(value)
+    return str(value)
+
+
+def merge_value(field: str, value: Any, definitions: dict[int, FieldDefinition]) -> str:
+    """A value of the merge preview (a ``crm_parties`` column) as the user reads it."""
+    if field == "is_business":
+        return "geschäftlich" if value else "privat"
+    if field == "vat_treatment":
+        return VAT_TREATMENTS.get(value, value)
+    if field.startswith("custom_") and value is not None:
+        definition = definitions.get(int(field.removeprefix("custom_")))
+        return readable(typed(definition, value) if definition else value)
+    return readable(value)
 
 
 def blank_values() -> dict[str, Any]:

@@ -40,8 +40,9 @@ COLUMNS = (
     Column("next_followup", "Wiedervorlage", "next_followup"),
     Column("lists", "Listen"),
 )
-SEARCH_IN = {"auto": "überall", "name": "Name", "email": "E-Mail", "phone": "Telefon", "city": "Ort",
-             "number": "Nummer"}
+#: Where the search looks; "auto" tells e-mail, number and phone by their shape, else the name.
+SEARCH_IN = {"auto": "Name/E-Mail/Tel./Nr.", "name": "nur Name", "email": "nur E-Mail", "phone": "nur Telefon",
+             "city": "nur Ort", "number": "nur Nr."}
 DOCUMENT_KINDS = {"attachment": "Anhang", "letter": "Brief", "offer": "Angebot", "invoice": "Rechnung"}
 LIST_KINDS = mailinglists.LIST_KINDS
 
@@ -69,6 +70,7 @@ def build_blueprint(host: Host) -> Blueprint:
     pages.add_app_template_filter(forms.german_date, "crm_date")
     pages.add_app_template_filter(functools.partial(forms.german_date, with_time=True), "crm_datetime")
     pages.add_app_template_filter(forms.german_number, "crm_number")
+    pages.add_app_template_filter(forms.readable, "crm_readable")
     return pages
 
 
@@ -316,11 +318,15 @@ def merge_preview(host: Host):
     survivor = request.args.get("survivor", type=int)
     with host.session() as session:
         plan = merging.preview(host, session, ids, survivor)
+        definitions = customfields.definitions(session)
         licence = host.licensing.status(session, MODULE_ID)
+    fields = [{"label": entry["label"], "value": forms.merge_value(field, entry["value"], definitions),
+               "from": entry["from"], "from_survivor": entry["from_id"] == plan["survivor_id"]}
+              for field, entry in plan["fields"].items()]
     names = dict(zip([plan["survivor_id"], *plan["merged_ids"]], [plan["survivor"], *plan["merged"]], strict=True))
     candidates = [(party_id, names[party_id]) for party_id in dict.fromkeys([*ids, plan["survivor_id"]])]
-    return render_template("crm/merge.html", plan=plan, ids=[c[0] for c in candidates], candidates=candidates,
-                           licence=licence)
+    return render_template("crm/merge.html", plan=plan, fields=fields, ids=[c[0] for c in candidates],
+                           candidates=candidates, licence=licence)
 
 
 @route("/zusammenfuehren", methods=("POST",))
@@ -373,10 +379,10 @@ def _render_fields(host: Host, errors: dict[int, dict[str, str]] | None = None,
     slots = []
     for slot in range(1, CUSTOM_FIELD_SLOTS + 1):
         definition = definitions.get(slot)
-        values = {"label": definition.label, "type": definition.type, "options": "\n".join(definition.options)} \
+        saved = {"label": definition.label, "type": definition.type, "options": "\n".join(definition.options)} \
             if definition else {"label": "", "type": "text", "options": ""}
         slots.append({"slot": slot, "configured": definition is not None,
-                      "values": (posted or {}).get(slot, values), "errors": (errors or {}).get(slot, {})})
+                      "input": (posted or {}).get(slot, saved), "errors": (errors or {}).get(slot, {})})
     return render_template("crm/fields.html", slots=slots, types=customfields.TYPES, licence=licence), status
 
 

@@ -181,7 +181,7 @@ def test_new_dialog_has_the_tabs_and_the_configured_custom_fields_only(fields, c
 
     assert re.findall(r'role="tab"[^>]*>([^<]+)<', page) == ["Adresse", "Ansprechpartner", "Konditionen", "Statistik",
                                                              "Individuelle Felder", "Dokumente"]
-    assert 'value="wird beim Speichern vergeben" readonly' in page
+    assert 'id="f-number" value="" placeholder="wird vergeben" readonly' in page
     assert re.search(r'<input type="text" inputmode="decimal" id="f-custom-2" name="custom-2"', page)
     assert re.search(r'<input type="checkbox" id="f-custom-3" name="custom-3" value="1"', page)
     assert re.search(r'<select id="f-custom-4" name="custom-4">\s*<option value="">–</option>\s*<option>klein</option>',
@@ -243,7 +243,7 @@ def test_invalid_input_is_shown_at_each_field_with_the_input_kept_and_nothing_sa
 def test_edit_shows_the_record_and_saves_changes(host, client):
     party_id = create(host)
     page = client.get(f"/m/crm/{party_id}").get_data(as_text=True)
-    assert 'id="f-number" value="I10000" readonly' in page
+    assert 'id="f-number" value="I10000" placeholder="wird vergeben" readonly' in page
     assert 'name="city" value="Köln"' in page and 'name="phones-0-number" value="+49 221 1234567"' in page
 
     response = client.post(f"/m/crm/{party_id}", data=form(csrf_token(client), city="Bonn", postcode="53111",
@@ -502,6 +502,8 @@ def test_custom_fields_are_configured_on_their_page(host, client):
                                                     "options": "klein\nmittel\ngroß"}, follow_redirects=True)
 
     assert flashes(response) == ["Feld 3 „Größe“ (Auswahl) gespeichert."]
+    assert re.search(r'id="label-3" name="label" value="Größe"', response.get_data(as_text=True))
+    assert re.search(r'<option value="choice" selected>Auswahl</option>', response.get_data(as_text=True))
     assert re.search(r'<select id="f-custom-3" name="custom-3">\s*<option value="">–</option>\s*<option>klein</option>'
                      r'\s*<option>mittel</option>', client.get("/m/crm/neu").get_data(as_text=True))
 

@@ -93,13 +93,13 @@ def test_action_for_one_row_is_disabled_while_several_are_selected(page, live_ho
     rows(page).nth(2).click(button="right")
 
     expect(page.locator(".context-menu-head")).to_have_text("3 markiert")
-    expect(page.get_by_role("menuitem", name="Öffnen")).to_be_disabled()
+    expect(page.get_by_role("menuitem", name="Öffnen", exact=True)).to_be_disabled()
     expect(page.get_by_role("menuitem", name="Löschen")).to_be_enabled()
 
     page.keyboard.press("Escape")
     rows(page).nth(1).click()
     rows(page).nth(1).click(button="right")
-    page.get_by_role("menuitem", name="Öffnen").click()
+    page.get_by_role("menuitem", name="Öffnen", exact=True).click()
     expect(page.locator(".flash")).to_have_text("geöffnet")
 
 

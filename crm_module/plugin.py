@@ -86,7 +86,6 @@ def customer_deleting(host, session, customer):
     return on_customer_deleting(host, session, customer)
 
 
-
 @hookimpl
 def module_enabled(host, session, module_id):
     if module_id == "crm":

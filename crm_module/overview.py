@@ -97,14 +97,23 @@ def _search(search: str, search_in: str) -> list[ColumnElement]:
     return _prefix(column, key) if key else []
 
 
-def conditions(filters: Filters) -> list[ColumnElement]:
+def conditions(filters: Filters, *, one_page: bool = False) -> list[ColumnElement]:
+    """The WHERE of the overview.
+
+    ``one_page``: rows are read in sort order until the page is full, so category and list are
+    checked row by row (EXISTS). A count or all the ids visit every match, so the members of the
+    category or list are looked up first (IN): with a million prospects SQLite counts a category
+    6x faster that way (it does not turn the EXISTS into a join).
+    """
     where: list[ColumnElement] = [Party.role == filters.role]
     if filters.status:
         where.append(Party.status == filters.status)
-    if filters.category:
-        where.append(exists().where(PartyCategory.party_id == Party.id, PartyCategory.category == filters.category))
+    memberships = [(PartyCategory.party_id, PartyCategory.category, filters.category)] if filters.category else []
     if filters.list_id is not None:
-        where.append(exists().where(ListMember.party_id == Party.id, ListMember.list_id == filters.list_id))
+        memberships.append((ListMember.party_id, ListMember.list_id, filters.list_id))
+    for party_id, column, value in memberships:
+        where.append(exists().where(party_id == Party.id, column == value) if one_page
+                     else Party.id.in_(select(party_id).where(column == value)))
     return where + _search(filters.search, filters.search_in)
 
 
@@ -121,7 +130,7 @@ def overview(session: Session, filters: Filters = Filters(), *, sort: str = "nam
         select(Party.id, Party.number, Party.is_business, Party.company, Party.first_name, Party.last_name,
                Party.city, Party.status, Party.contact_count, Party.last_contact_at, Party.next_followup_on,
                Party.customer_id)
-        .where(*conditions(filters))
+        .where(*conditions(filters, one_page=True))
         .order_by(*order)
         .limit(per_page + 1)
         .offset((page - 1) * per_page)
@@ -138,9 +147,15 @@ def _order(column: InstrumentedAttribute, descending: bool) -> list[ColumnElemen
     """Sort by the column, then by name and id, so a page is read from one index in order.
 
     An empty date counts as later than any date (last when ascending, first when descending) on
-    SQLite and PostgreSQL alike. The prospect number is unique and needs no tie-breaker.
+    SQLite and PostgreSQL alike. The prospect number is unique and needs no tie-breaker; the name
+    is not repeated (SQLite would sort each run of equal names again).
     """
-    keys = [column] if column is Party.number else [column, Party.sort_name, Party.id]
+    if column is Party.number:
+        keys = [column]
+    elif column is Party.sort_name:
+        keys = [column, Party.id]
+    else:
+        keys = [column, Party.sort_name, Party.id]
     order = [key.desc() if descending else key.asc() for key in keys]
     if column in (Party.last_contact_at, Party.next_followup_on):
         order[0] = order[0].nulls_first() if descending else order[0].nulls_last()

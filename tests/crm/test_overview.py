@@ -114,6 +114,18 @@ def test_filter_by_status_category_and_list(listed):
     assert names(host, Filters(status="Neu", category="Händler", list_id=list_id)) == ["Maier Getränke"]
 
 
+@pytest.mark.parametrize("filters", [
+    Filters(category="Händler"), Filters(category="Handwerk", search="m"), Filters(status="Neu", category="Händler"),
+])
+def test_count_and_all_ids_match_the_page(listed, filters):
+    host, _ids, list_id = listed
+    for each in (filters, Filters(list_id=list_id, category=filters.category)):
+        rows = page(host, each, per_page=100).rows
+        with host.session() as session:
+            assert overview.count(session, each) == len(rows) > 0
+            assert overview.matching_ids(session, each) == [row["id"] for row in rows]
+
+
 @pytest.mark.parametrize(("search", "search_in", "expected"), [
     ("mül", "auto", {"Müller Bau GmbH", "Mueller Consulting"}),
     ("MUELLER", "name", {"Müller Bau GmbH", "Mueller Consulting"}),

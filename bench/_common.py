@@ -1,0 +1,99 @@
+"""What the CRM benchmark scripts share: the ``--db`` argument, creating and copying the benchmark
+database (a SQLite file or a PostgreSQL database), opening the Host on it, and timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import URL, make_url
+
+from host_stub.host import Host
+
+
+def argument_parser(doc: str | None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", required=True, help="sqlite:///bench/out/crm.sqlite or "
+                                                    "postgresql+psycopg://postgres@127.0.0.1:5432/crm_bench")
+    return parser
+
+
+def backend(url: str) -> str:
+    return make_url(url).get_backend_name()
+
+
+def _server(url: URL):
+    """An AUTOCOMMIT engine on the server's ``postgres`` database, for CREATE/DROP DATABASE."""
+    return create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+def create_database(url: str, *, fresh: bool) -> None:
+    """Make sure the database exists; ``fresh`` drops it first."""
+    parsed = make_url(url)
+    if backend(url) == "sqlite":
+        path = Path(parsed.database)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if fresh:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    server = _server(parsed)
+    with server.connect() as connection:
+        if fresh:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": parsed.database}):
+            connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    server.dispose()
+
+
+def copy_database(url: str, suffix: str) -> str:
+    """A copy of the database (SQLite backup API, PostgreSQL ``CREATE DATABASE ... TEMPLATE``); its URL."""
+    parsed = make_url(url)
+    if backend(url) == "sqlite":
+        target = f"{parsed.database}{suffix}"
+        Path(target).unlink(missing_ok=True)
+        with sqlite3.connect(parsed.database) as source, sqlite3.connect(target) as copy:
+            source.backup(copy)
+        copy.close()
+        return parsed.set(database=target).render_as_string(hide_password=False)
+    name = f"{parsed.database}{suffix}"
+    server = _server(parsed)
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{parsed.database}"'))
+    server.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    parsed = make_url(url)
+    if backend(url) == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{parsed.database}{suffix}").unlink(missing_ok=True)
+        return
+    server = _server(parsed)
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    server.dispose()
+
+
+def open_host(url: str) -> Host:
+    """The Host on the benchmark database, as ``host-stub`` would open it (plugins discovered)."""
+    return Host(url)
+
+
+def timings(action: Callable[[], object], runs: int) -> tuple[float, float]:
+    """(median, max) in seconds of ``runs`` calls after one warm-up call."""
+    action()
+    seconds = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        seconds.append(time.perf_counter() - started)
+    return statistics.median(seconds), max(seconds)

@@ -76,7 +76,11 @@ def remove_members(host: Host, session: Session, list_id: int, party_ids: list[i
     return result.rowcount
 
 
-def lists(session: Session) -> list[dict[str, Any]]:
+def lists(session: Session, count_members: bool = True) -> list[dict[str, Any]]:
+    """Every list by name; without ``count_members`` it skips counting (the overview's filter box)."""
+    if not count_members:
+        return [{"id": m.id, "name": m.name, "kind": m.kind}
+                for m in session.scalars(select(MailingList).order_by(MailingList.name))]
     counts = (select(ListMember.list_id, func.count().label("members")).group_by(ListMember.list_id).subquery())
     rows = session.execute(
         select(MailingList, func.coalesce(counts.c.members, 0))

@@ -99,7 +99,7 @@ def prospects_list(host: Host):
         actions = host.context_actions(session, "prospect")
         choices = {"statuses": host.masterdata.labels(session, STATUS_KIND),
                    "categories": host.masterdata.labels(session, CATEGORY_KIND),
-                   "lists": mailinglists.lists(session)}
+                   "lists": mailinglists.lists(session, count_members=False)}
     return render_template("crm/prospects.html", columns=COLUMNS, rows=[forms.overview_row(r) for r in found.rows],
                            state=state.with_total(total), actions=actions, filters=filters,
                            filter_args=forms.filter_args(request.args), search_in=SEARCH_IN, **choices)

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from crm_module import conversion, prospects
-from crm_module.errors import CrmError
 from crm_module.parties import get_party
 from host_stub.api import ActionResult, ContextAction
 
@@ -26,20 +25,20 @@ def to_prospects(host: Host, session: Session, ids: list[int]) -> ActionResult:
 
 
 def copy_prospect(host: Host, session: Session, ids: list[int]) -> ActionResult:
+    """Copies the prospect and opens the copy, as the dialog of the original would."""
     party = prospects.copy(host, session, ids[0])
-    return ActionResult(f"Kopie {party.number} angelegt.")
+    return ActionResult(f"Kopie {party.number} von {get_party(session, ids[0]).number} angelegt.",
+                        redirect_endpoint=EDIT_ENDPOINT, redirect_args={"prospect_id": party.id}, back=True)
 
 
 def edit_prospect(host: Host, session: Session, ids: list[int]) -> ActionResult:
     party = get_party(session, ids[0])
     return ActionResult(f"Interessent {party.number} bearbeiten.", redirect_endpoint=EDIT_ENDPOINT,
-                        redirect_args={"prospect_id": party.id})
+                        redirect_args={"prospect_id": party.id}, back=True)
 
 
 def merge_prospects(host: Host, session: Session, ids: list[int]) -> ActionResult:
     """Opens the merge preview; the merge itself happens there after the user confirmed it."""
-    if len(set(ids)) < 2:
-        raise CrmError("Zum Zusammenführen bitte mindestens zwei Interessenten markieren (Strg-Klick).")
     return ActionResult(f"{len(set(ids))} Interessenten zusammenführen: bitte die Vorschau prüfen.",
                         redirect_endpoint=MERGE_ENDPOINT, redirect_args={"ids": list(dict.fromkeys(ids))})
 
@@ -69,12 +68,14 @@ def for_entity(entity: str) -> list[ContextAction]:
                               writes=True, order=500)]
     if entity == "prospect":
         return [
-            ContextAction("edit", "Bearbeiten", "prospect", edit_prospect, selection="one", order=10),
-            ContextAction("copy", "Kopieren", "prospect", copy_prospect, selection="one", writes=True, order=20),
-            ContextAction("to_customers", "In Kunden umwandeln", "prospect", to_customers, selection="many",
-                          confirm="{count} Interessent(en) in Kunden umwandeln?", writes=True, order=500),
-            ContextAction("merge", "Zusammenführen", "prospect", merge_prospects, selection="many", order=600),
+            ContextAction("edit", "Bearbeiten", "prospect", edit_prospect, selection="one", order=10, button=True),
+            ContextAction("copy", "Kopieren", "prospect", copy_prospect, selection="one", writes=True, order=20,
+                          button=True),
             ContextAction("delete", "Löschen", "prospect", delete_prospects, selection="many",
-                          confirm="{count} Interessent(en) wirklich löschen?", writes=True, order=900),
+                          confirm="{count} Interessent(en) wirklich löschen?", writes=True, order=30, button=True),
+            ContextAction("to_customers", "In Kunden umwandeln", "prospect", to_customers, selection="many",
+                          confirm="{count} Interessent(en) in Kunden umwandeln?", writes=True, order=40,
+                          button=True),
+            ContextAction("merge", "Zusammenführen", "prospect", merge_prospects, selection="several", order=600),
         ]
     return []

@@ -36,13 +36,18 @@ class DatabaseSchema:
 
 @dataclass(frozen=True)
 class MenuItem:
-    """One entry of the menu bar. ``endpoint`` is a Flask endpoint name, ``shortcut`` a key hint."""
+    """One entry of the menu bar. ``endpoint`` is a Flask endpoint name, ``shortcut`` a key hint.
+
+    ``entity``: the page at ``endpoint`` lists rows of that entity; the menu then offers the list's
+    context actions below the entry too (run on the rows selected there).
+    """
 
     workspace: str
     label: str
     endpoint: str
     order: int = 100
     shortcut: str | None = None
+    entity: str | None = None
 
     def __post_init__(self) -> None:
         if self.workspace not in WORKSPACES:
@@ -54,12 +59,14 @@ class ActionResult:
     """What an action reports back: a message for the user, optionally a page to go to.
 
     ``redirect_args`` are the ``url_for`` arguments of that page (path parameters, or query
-    arguments such as the selected ids), e.g. to open the record an action was run on.
+    arguments such as the selected ids), e.g. to open the record an action was run on. With
+    ``back`` that page also gets ``back``, the address of the list the action was run from.
     """
 
     message: str
     redirect_endpoint: str | None = None
     redirect_args: dict[str, Any] = field(default_factory=dict)
+    back: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,18 +75,21 @@ class ContextAction:
 
     ``handler(host, session, ids)`` runs inside one transaction that the host commits when it
     returns and rolls back when it raises. ``selection`` says whether it applies to exactly
-    one row or to one or more; ``confirm`` is the Ja/Nein question asked first (``{count}``
-    is replaced by the number of selected rows); ``writes`` puts it behind the licence gate.
+    one row (``"one"``), to one or more (``"many"``) or to two or more (``"several"``); ``confirm``
+    is the Ja/Nein question asked first (``{count}`` is replaced by the number of selected rows);
+    ``writes`` puts it behind the licence gate. ``button`` gives it a button of its own in the
+    list's button bar; the others are there under "Weitere Funktionen".
     """
 
     name: str
     label: str
     entity: str
     handler: Callable[[Host, Any, list[int]], ActionResult | str]
-    selection: Literal["one", "many"] = "one"
+    selection: Literal["one", "many", "several"] = "one"
     confirm: str | None = None
     writes: bool = False
     order: int = 100
+    button: bool = False
 
 
 @dataclass(frozen=True)

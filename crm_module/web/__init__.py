@@ -1,7 +1,7 @@
 """The CRM's web pages, mounted by the host under ``/m/crm/`` (see docs/crm.md).
 
 ``blueprint(host)`` builds the Flask blueprint for one Host (the views are in ``views.py``);
-``menu_items()`` is the entry under Stammdaten. The hookimpls in ``plugin.py`` return both.
+``menu_items()`` are the entries under Stammdaten. The hookimpls in ``plugin.py`` return both.
 """
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ from host_stub.api import MenuItem
 
 
 def menu_items() -> list[MenuItem]:
-    return [MenuItem("Stammdaten", "Interessenten", "crm.prospects", order=20)]
+    """The overview, with the actions of its list below it (the same as its context menu), and "Neu"."""
+    return [MenuItem("Stammdaten", "Neuer Interessent", "crm.new_prospect", order=19),
+            MenuItem("Stammdaten", "Interessenten", "crm.prospects", order=20, entity="prospect")]
 
 
 def blueprint(host):

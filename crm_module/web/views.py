@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
 
@@ -25,6 +26,7 @@ from crm_module.parties import CATEGORY_KIND, STATUS_KIND, documents_party, get_
 from crm_module.schemas import PHONE_KINDS, VAT_TREATMENTS
 from crm_module.web import forms
 from host_stub.errors import HostError, LicenseRefused, NotFound
+from host_stub.web import safe_next
 from host_stub.web.lists import Column, ListState
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -81,8 +83,23 @@ def _ids(values: list[str]) -> list[int]:
         raise HostError("Die Auswahl ist ungültig; bitte markieren Sie die Zeilen neu.") from None
 
 
+def _back_arg() -> str | None:
+    """The overview as the user left it (``back``: sort, filters, page), if it is a path of the overview.
+
+    Only the overview's own path on this site is accepted, so ``back`` cannot lead elsewhere."""
+    target = safe_next(request.args.get("back"))
+    if target and target.isprintable() and urlsplit(target).path == url_for("crm.prospects"):
+        return target
+    return None
+
+
+def _back() -> str:
+    """Where "Zur Übersicht" and "Abbrechen" lead."""
+    return _back_arg() or url_for("crm.prospects")
+
+
 def _edit_url(prospect_id: int, tab: str | None = None) -> str:
-    return url_for("crm.edit_prospect", prospect_id=prospect_id, _anchor=tab)
+    return url_for("crm.edit_prospect", prospect_id=prospect_id, back=_back_arg(), _anchor=tab)
 
 
 # -- overview ----------------------------------------------------------------------------------
@@ -134,7 +151,7 @@ def _render_dialog(context: dict[str, Any], values: dict[str, Any], errors: dict
         "crm/prospect.html", values=values, errors=forms.field_errors(errors), summary=forms.error_summary(errors),
         error_tabs=forms.error_tabs(errors),
         refusal=refusal, vat_treatments=VAT_TREATMENTS, phone_kinds=PHONE_KINDS, event_kinds=history.EVENT_KINDS,
-        document_kinds=DOCUMENT_KINDS, field_types=customfields.TYPES, **context)
+        document_kinds=DOCUMENT_KINDS, field_types=customfields.TYPES, back=_back(), back_arg=_back_arg(), **context)
     return page, status
 
 
@@ -306,7 +323,7 @@ def erase(host: Host, prospect_id: int):
     flash(f"{name} wurde nach DSGVO gelöscht, mit {counts['events']} Kontaktereignis(sen), "
           f"{counts['contacts']} Ansprechpartner(n) und {counts['documents']} Dokument(en). "
           "Es bleibt nur ein anonymer Vermerk.", "success")
-    return redirect(url_for("crm.prospects"))
+    return redirect(_back())
 
 
 # -- merging -----------------------------------------------------------------------------------

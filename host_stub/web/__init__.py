@@ -153,9 +153,13 @@ def _require_enabled(host: Host, owner: str):
 
 @dataclass(frozen=True)
 class MenuEntry:
+    """A link of the menu bar; with ``action`` (owner, name, entity) it runs that context action on the
+    rows selected in the page's list of that entity, and leads to the list on other pages."""
+
     label: str
     url: str
     shortcut: str | None = None
+    action: tuple[str, str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -207,6 +211,9 @@ def _menu(host: Host, session) -> list[tuple[str, list[MenuEntry]]]:
                             item.endpoint)
                 continue
             entries.append(MenuEntry(item.label, url, item.shortcut))
+            if item.entity:
+                entries.extend(MenuEntry(action.label, url, action=(action_owner, action.name, item.entity))
+                               for action_owner, action in host.context_actions(session, item.entity))
         bar.append((workspace, entries))
     return bar
 

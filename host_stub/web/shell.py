@@ -50,6 +50,7 @@ def customers():
 def action():
     """Run a context action on the selected rows, then show its message on the page it names or the list."""
     form = request.form
+    back = safe_next(form.get("next"))
     try:
         ids = [int(value) for value in form.getlist("ids")]
     except ValueError:
@@ -60,10 +61,11 @@ def action():
     target = None
     if result.redirect_endpoint:
         try:
-            target = url_for(result.redirect_endpoint, **result.redirect_args)
+            target = url_for(result.redirect_endpoint,
+                             **{"back": back if result.back else None, **result.redirect_args})
         except BuildError:
             pass
-    return redirect(target or safe_next(form.get("next")) or url_for("shell.index"))
+    return redirect(target or back or url_for("shell.index"))
 
 
 # -- modules and licences ----------------------------------------------------------------------

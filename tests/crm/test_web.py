@@ -79,7 +79,7 @@ def test_menu_leads_to_the_overview_with_its_columns_and_the_new_button(host, cl
     headers = re.findall(r'<th scope="col"[^>]*>\s*(?:<a [^>]*>)?([^<]+)', page)
     assert [h.strip() for h in headers] == ["Nr.", "Name", "Ort", "Status", "Kontakte", "Letzter Kontakt",
                                             "Wiedervorlage", "Listen"]
-    assert re.search(r'<a class="button-link primary" href="/m/crm/neu" data-shortcut-new="F10"[^>]*>Neu <kbd>F10</kbd>',
+    assert re.search(r'<a class="button-link primary list-new" href="/m/crm/neu\?back=/m/crm/"[^>]*>Neu <kbd>F10</kbd>',
                      page)
     assert "Keine Interessenten vorhanden." in text_of(response)
 
@@ -168,8 +168,9 @@ def test_overview_pages_and_keeps_the_filters_in_the_links(several, client):
 
 def test_overview_offers_the_context_actions(host, client):
     page = client.get("/m/crm/").get_data(as_text=True)
-    labels = re.findall(r'role="menuitem" data-owner="crm" data-name="[^"]+"[^>]*>([^<]+)<', page)
-    assert labels == ["Bearbeiten", "Kopieren", "In Kunden umwandeln", "Zusammenführen", "Löschen"]
+    context_menu = re.search(r'<ul class="context-menu".*?</ul>', page, re.S).group(0)
+    labels = re.findall(r'role="menuitem" data-owner="crm" data-name="[^"]+"[^>]*>([^<]+)<', context_menu)
+    assert labels == ["Bearbeiten", "Kopieren", "Löschen", "In Kunden umwandeln", "Zusammenführen"]
 
 
 # -- the edit dialog ---------------------------------------------------------------------------
@@ -396,7 +397,7 @@ def test_edit_action_opens_the_dialog_of_the_selected_prospect(host, client):
 
     response = run_action(client, csrf_token(client), "edit", [party_id])
 
-    assert response.headers["Location"] == f"/m/crm/{party_id}"
+    assert response.headers["Location"] == f"/m/crm/{party_id}?back=/m/crm/"
 
 
 # -- merging -----------------------------------------------------------------------------------
@@ -440,7 +441,7 @@ def test_merge_preview_merge_and_undo(host, client):
 def test_merge_needs_two_prospects(host, client):
     response = run_action(client, csrf_token(client), "merge", [create(host)])
 
-    assert response.status_code == 400 and "mindestens zwei Interessenten" in text_of(response)
+    assert response.status_code == 400 and "braucht mindestens zwei markierte Zeilen" in text_of(response)
 
 
 # -- data protection ---------------------------------------------------------------------------

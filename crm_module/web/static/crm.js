@@ -1,5 +1,5 @@
 // The CRM pages' behaviour: tabs of the edit dialog, adding and removing phone and contact rows,
-// the Ja/Nein question of forms with data-confirm, F10 and double-click on the prospect overview.
+// the Ja/Nein question of forms with data-confirm, the merge preview's choice of the surviving record.
 (function () {
   "use strict";
 
@@ -90,27 +90,6 @@
     });
   }
 
-  // -- overview: F10 opens "Neu", a double-click opens the prospect ----------------------------
-
-  function initOverview() {
-    var create = document.querySelector("[data-shortcut-new]");
-    if (create) {
-      document.addEventListener("keydown", function (event) {
-        if (event.key === "F10" && !event.shiftKey && !event.ctrlKey && !event.altKey && !event.metaKey) {
-          event.preventDefault();
-          window.location.href = create.href;
-        }
-      });
-    }
-    var list = document.querySelector("[data-edit-base]");
-    if (list) {
-      list.addEventListener("dblclick", function (event) {
-        var row = event.target.closest("tbody tr[data-id]");
-        if (row) { window.location.href = list.dataset.editBase + row.dataset.id; }
-      });
-    }
-  }
-
   // -- merge preview: choosing the surviving record updates the preview ------------------------
 
   function initSurvivorChoice() {
@@ -127,7 +106,6 @@
       initRepeats(dialogForm);
     }
     initConfirm();
-    initOverview();
     initSurvivorChoice();
   });
 })();

@@ -36,6 +36,6 @@ def context_actions(host, entity):
     return [
         ContextAction(
             name="delete", label="Löschen", entity="customer", handler=_delete_customers,
-            selection="many", confirm="{count} Kunde(n) wirklich löschen?", writes=True, order=900,
+            selection="many", confirm="{count} Kunde(n) wirklich löschen?", writes=True, order=900, button=True,
         )
     ]

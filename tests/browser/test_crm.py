@@ -91,7 +91,7 @@ def test_new_prospect_is_found_converted_with_another_and_keeps_its_history_as_c
     expect(page.get_by_text("Keine Interessenten vorhanden.")).to_be_visible()
 
     page.get_by_role("button", name="Stammdaten").hover()
-    page.get_by_role("link", name="Kunden").click()
+    page.get_by_role("link", name="Kunden", exact=True).click()
     expect(rows(page)).to_have_count(2)
     expect(rows(page).filter(has_text="Bäckerei Schmitz GmbH")).to_have_count(1)
     expect(rows(page).filter(has_text="Café Wolf")).to_have_count(1)

@@ -38,7 +38,7 @@ def test_customer_list_shows_the_menu_bar_from_the_hooks(page, base_url):
     expect(page.get_by_role("heading", name="Module und Lizenzen")).to_be_visible()
 
     page.get_by_role("button", name="Stammdaten").hover()
-    page.get_by_role("link", name="Kunden").click()
+    page.get_by_role("link", name="Kunden", exact=True).click()
     expect(page).to_have_url(f"{base_url}/kunden")
     expect(page.get_by_role("heading", name="Kunden")).to_be_visible()
 

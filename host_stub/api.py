@@ -69,7 +69,9 @@ class ContextAction:
     ``handler(host, session, ids)`` runs inside one transaction that the host commits when it
     returns and rolls back when it raises. ``selection`` says whether it applies to exactly
     one row or to one or more; ``confirm`` is the Ja/Nein question asked first (``{count}``
-    is replaced by the number of selected rows); ``writes`` puts it behind the licence gate.
+    is replaced by the number of selected rows); ``confirm_one`` is the question when one row is
+    selected, naming it: ``{label}`` is replaced by the row's ``label`` value (for example
+    „Bäckerei Schmitz“ (I10004)); ``writes`` puts it behind the licence gate.
     """
 
     name: str
@@ -78,6 +80,7 @@ class ContextAction:
     handler: Callable[[Host, Any, list[int]], ActionResult | str]
     selection: Literal["one", "many"] = "one"
     confirm: str | None = None
+    confirm_one: str | None = None
     writes: bool = False
     order: int = 100
 

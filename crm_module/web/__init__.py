@@ -10,7 +10,8 @@ from host_stub.api import MenuItem
 
 
 def menu_items() -> list[MenuItem]:
-    return [MenuItem("Stammdaten", "Interessenten", "crm.prospects", order=20)]
+    return [MenuItem("Stammdaten", "Interessenten", "crm.prospects", order=20),
+            MenuItem("Stammdaten", "Mailing-Listen", "crm.mailing_lists", order=21)]
 
 
 def blueprint(host):

@@ -110,7 +110,8 @@
     function closeMenu() { menu.hidden = true; }
 
     function run(button) {
-      var ids = selected().map(function (row) { return row.dataset.id; });
+      var chosen = selected();
+      var ids = chosen.map(function (row) { return row.dataset.id; });
       closeMenu();
       form.elements.owner.value = button.dataset.owner;
       form.elements.name.value = button.dataset.name;
@@ -123,12 +124,15 @@
         input.value = id;
         form.appendChild(input);
       });
-      var question = button.dataset.confirm;
+      var one = ids.length === 1 && button.dataset.confirmOne && chosen[0].dataset.label;
+      var question = one ? button.dataset.confirmOne : button.dataset.confirm;
       if (!question) {
         form.submit();
         return;
       }
-      dialog.querySelector(".confirm-text").textContent = question.split("{count}").join(String(ids.length));
+      dialog.querySelector(".confirm-text").textContent = one
+        ? question.split("{label}").join(chosen[0].dataset.label)
+        : question.split("{count}").join(String(ids.length));
       dialog.returnValue = "";
       dialog.showModal();
     }

@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session
 from crm_module import conversion, prospects
 from crm_module.errors import CrmError
 from crm_module.parties import get_party, label
-from host_stub.api import ActionResult, ContextAction
-from host_stub.german import plural
+from host_stub.api import ActionResult, ContextAction, plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from host_stub.host import Host

@@ -18,7 +18,7 @@ import click
 
 from crm_module import MODULE_ID
 from host_stub.cli_support import CUSTOMER, RecordRef, confirm
-from host_stub.german import plural, quoted
+from host_stub.api import plural, quoted
 
 #: Prospects on the command line: ``I10017`` or the id.
 PROSPECT = RecordRef("I", "Interessentennummer")
@@ -199,9 +199,10 @@ def prospects_list(host, status, category, list_id, search, search_in, sort, des
                    f"{'Wiedervorl.':<10}  Listen")
     for row in result.rows:
         lists = ", ".join(row["lists"])
-        click.echo(f"{row['number'] or '-':<8} {row['name'][:36]:<36} {row['city'][:20]:<20} {row['status'][:14]:<14} "
-                   f"{row['contact_count']:>3}  {_date(row['last_contact_at']):<10}  {_date(row['next_followup_on']):<10}"
-                   + (f"  [{lists}]" if lists else ""))
+        line = (f"{row['number'] or '-':<8} {row['name'][:36]:<36} {row['city'][:20]:<20} {row['status'][:14]:<14} "
+                f"{row['contact_count']:>3}  {_date(row['last_contact_at']):<10}  {_date(row['next_followup_on']):<10}"
+                f"  {f'[{lists}]' if lists else ''}")
+        click.echo(line.rstrip())
     if not result.rows:
         click.echo("Keine Interessenten gefunden.")
     footer = f"Seite {result.page}" + (", weitere Seiten folgen" if result.has_next else "")
@@ -415,9 +416,11 @@ def merge_command(host, refs, into, into_customer, takes, preview, as_json, yes)
                 if field["value"] not in (None, ""):
                     click.echo(f"  {field['label']}: {field['value']}  (aus {field['from']})")
             moves = plan["moves"]
-            click.echo(f"  Übernommen: {moves['contacts']} Ansprechpartner, {moves['events']} Kontakte, "
-                       f"{moves['followups']} Wiedervorlagen, {moves['list_memberships']} Listeneinträge, "
-                       f"{moves['documents']} Dokumente")
+            click.echo(f"  Übernommen: {plural(moves['contacts'], 'Ansprechpartner', 'Ansprechpartner')}, "
+                       f"{plural(moves['events'], 'Kontakt', 'Kontakte')}, "
+                       f"{plural(moves['followups'], 'Wiedervorlage', 'Wiedervorlagen')}, "
+                       f"{plural(moves['list_memberships'], 'Listeneintrag', 'Listeneinträge')}, "
+                       f"{plural(moves['documents'], 'Dokument', 'Dokumente')}")
         if preview or not _confirm(yes, "Zusammenführen?"):
             return
         log = merging.merge(host, session, ids, survivor, choices)

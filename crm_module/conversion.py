@@ -29,7 +29,7 @@ from crm_module.parties import (
     sync_from_customer,
     take_numbers,
 )
-from host_stub.german import plural
+from host_stub.api import plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from host_stub.host import Host

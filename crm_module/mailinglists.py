@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from crm_module import MODULE_ID
 from crm_module.errors import CrmError, InvalidInput, NotFound
 from crm_module.models import MERGED, ListMember, MailingList, Party
-from host_stub.german import quoted
+from host_stub.api import quoted
 
 if TYPE_CHECKING:  # pragma: no cover
     from host_stub.host import Host

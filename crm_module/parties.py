@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_module import normalise
-from host_stub.german import quoted
+from host_stub.api import quoted
 from crm_module.errors import CrmError, NotFound
 from crm_module.models import CUSTOM_FIELD_SLOTS, CUSTOMER, MERGED, Party, Phone
 
@@ -64,9 +64,11 @@ def resolve(session: Session, ref: int | str) -> Party:
 
 
 def label(party: Party) -> str:
-    """How messages name a party: 'Interessent „Bäckerei Schmitz“ (I10001)' (its number, never its id)."""
-    kind = "Kunde" if party.role == CUSTOMER else "Interessent"
-    return f"{kind} {quoted(party.display_name)}" + (f" ({party.number})" if party.number else "")
+    """How messages name a party: 'Interessent „Bäckerei Schmitz“ (I10001)' (its number, never its id);
+    a customer keeps its prospect number only as where it came from."""
+    if party.role == CUSTOMER:
+        return f"Kunde {quoted(party.display_name)}" + (f" (früher Interessent {party.number})" if party.number else "")
+    return f"Interessent {quoted(party.display_name)}" + (f" ({party.number})" if party.number else "")
 
 
 def require_prospect(session: Session, party: Party, action: str) -> None:

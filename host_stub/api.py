@@ -1,7 +1,8 @@
 """The public surface for module authors: the hookimpl marker and the small records hooks return.
 
 A module imports only this (and, for type hints, ``host_stub.host.Host``). Everything else
-it needs at run time reaches it through the ``Host`` facade passed to its hooks.
+it needs at run time reaches it through the ``Host`` facade passed to its hooks. ``plural`` and
+``quoted`` word messages the way the host does: "3 Notizen", „Bäckerei Schmitz“.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Literal
 
 import pluggy
+
+from host_stub.german import plural, quoted  # noqa: F401 (re-exported for modules)
 
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy import Column, MetaData

@@ -67,7 +67,8 @@ def _choose_list(mode: str):
     """An action that opens the page where the user picks the list for the selected rows."""
 
     def choose(host: Host, session: Session, ids: list[int]) -> ActionResult:
-        return ActionResult(f"{plural(len(set(ids)), 'Interessent', 'Interessenten')} markiert: bitte die Liste wählen.",
+        chosen = plural(len(set(ids)), "Interessent", "Interessenten")
+        return ActionResult(f"{chosen} markiert: bitte die Liste wählen.",
                             redirect_endpoint=LIST_ASSIGNMENT_ENDPOINT,
                             redirect_args={"ids": list(dict.fromkeys(ids)), "aktion": mode})
 

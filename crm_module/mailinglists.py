@@ -50,7 +50,8 @@ def _known_parties(session: Session, party_ids: list[int]) -> list[int]:
                                                      .where(Party.id.in_(ids)))}
     missing = [i for i in ids if i not in found]
     if missing:
-        which = "Den gewählten Interessenten" if len(ids) == 1 else f"{len(missing)} von {len(ids)} gewählten Interessenten"
+        which = ("Den gewählten Interessenten" if len(ids) == 1
+                 else f"{len(missing)} von {len(ids)} gewählten Interessenten")
         raise NotFound(f"{which} gibt es nicht mehr; bitte die Liste neu laden.")
     merged = [found[i].number or "-" for i in ids if found[i].role == MERGED]
     if merged:

@@ -252,7 +252,8 @@ class ProspectSchema(Schema):
         data["status"] = status
         unknown = [c for c in data.get("categories", []) if c not in self.category_choices]
         if unknown:
-            errors["categories"] = [f"Unbekannte {'Kategorie' if len(unknown) == 1 else 'Kategorien'}: {', '.join(unknown)}. Möglich: "
+            noun = "Kategorie" if len(unknown) == 1 else "Kategorien"
+            errors["categories"] = [f"Unbekannte {noun}: {', '.join(unknown)}. Möglich: "
                                     f"{', '.join(self.category_choices)} (unter Stammdaten erweiterbar)."]
         data["categories"] = sorted(set(data.get("categories", [])))
         if data.get("source") and data["source"] not in self.sources:

@@ -17,8 +17,8 @@ from typing import Any
 import click
 
 from crm_module import MODULE_ID
-from host_stub.cli_support import CUSTOMER, RecordRef, confirm
 from host_stub.api import plural, quoted
+from host_stub.cli_support import CUSTOMER, RecordRef, confirm
 
 #: Prospects on the command line: ``I10017`` or the id.
 PROSPECT = RecordRef("I", "Interessentennummer")

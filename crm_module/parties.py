@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_module import normalise
-from host_stub.api import quoted
 from crm_module.errors import CrmError, NotFound
 from crm_module.models import CUSTOM_FIELD_SLOTS, CUSTOMER, MERGED, Party, Phone
+from host_stub.api import quoted
 
 if TYPE_CHECKING:  # pragma: no cover
     from host_stub.host import Host

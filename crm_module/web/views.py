@@ -24,8 +24,8 @@ from crm_module.models import CUSTOM_FIELD_SLOTS
 from crm_module.parties import CATEGORY_KIND, STATUS_KIND, get_party, label
 from crm_module.schemas import PHONE_KINDS, VAT_TREATMENTS
 from crm_module.web import forms
-from host_stub.errors import HostError, LicenseRefused, NotFound
 from host_stub.api import plural
+from host_stub.errors import HostError, LicenseRefused, NotFound
 from host_stub.web.lists import Column, ListState
 
 if TYPE_CHECKING:  # pragma: no cover

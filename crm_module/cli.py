@@ -2,7 +2,7 @@
 the same services as the web pages; services are imported inside the commands so that
 ``host-stub --help`` stays quick.
 
-Prospects are given by id (``17``) or number (``I10017``); customers by their host id.
+Prospects are given by number (``I10017``) or id (``17``), customers by number (``K10001``) or id.
 """
 
 from __future__ import annotations
@@ -17,6 +17,11 @@ from typing import Any
 import click
 
 from crm_module import MODULE_ID
+from host_stub.api import plural, quoted
+from host_stub.cli_support import CUSTOMER, RecordRef, confirm
+
+#: Prospects on the command line: ``I10017`` or the id.
+PROSPECT = RecordRef("I", "Interessentennummer")
 
 
 @contextmanager
@@ -50,8 +55,18 @@ def _resolve(session, refs: tuple[str, ...] | list[str]) -> list[int]:
     return [resolve(session, ref).id for ref in refs]
 
 
+def _named(session, ids: list[int], one: str, many: str) -> str:
+    """'Interessent „Bäckerei Schmitz“ (I10004)', or '3 Interessenten (I10004, I10007, I10009)'."""
+    from crm_module.parties import get_party, label
+
+    if len(ids) == 1:
+        return label(get_party(session, ids[0]))
+    numbers = [get_party(session, party_id).number or "-" for party_id in ids[:10]]
+    return f"{plural(len(ids), one, many)} ({', '.join(numbers)}{' …' if len(ids) > 10 else ''})"
+
+
 def _confirm(yes: bool, question: str) -> bool:
-    if yes or click.confirm(question):
+    if yes or confirm(question):
         return True
     click.echo("Abgebrochen.")
     return False
@@ -108,7 +123,7 @@ def _record(options: dict[str, Any]) -> dict[str, Any]:
         for text in custom:
             key, separator, value = text.partition("=")
             if not separator:
-                raise click.ClickException(f"--custom '{text}': bitte als 'Bezeichnung=Wert' angeben.")
+                raise click.ClickException(f"--custom {quoted(text)}: bitte als „Bezeichnung=Wert“ angeben.")
             data["custom"][key.strip()] = value
     data |= {key: value for key, value in options.items() if value is not None}
     return data
@@ -146,7 +161,7 @@ def prospects_add(host, **options: Any) -> None:
     data = _record(options)
     with _session(host) as session:
         party = prospects.create(host, session, data)
-        click.echo(f"Interessent {party.number} angelegt (ID {party.id}).")
+        click.echo(f"Interessent {party.number} angelegt.")
 
 
 @prospects_group.command("list")
@@ -179,19 +194,23 @@ def prospects_list(host, status, category, list_id, search, search_in, sort, des
         _json({"page": result.page, "per_page": result.per_page, "has_next": result.has_next, "total": total,
                "rows": result.rows})
         return
+    if result.rows:
+        click.echo(f"{'Nr.':<8} {'Name':<36} {'Ort':<20} {'Status':<14} {'Kt.':>3}  {'Letzter K.':<10}  "
+                   f"{'Wiedervorl.':<10}  Listen")
     for row in result.rows:
         lists = ", ".join(row["lists"])
-        click.echo(f"{row['number'] or '-':<8} {row['name'][:36]:<36} {row['city'][:20]:<20} {row['status'][:14]:<14} "
-                   f"{row['contact_count']:>3}  {_date(row['last_contact_at'])}  {_date(row['next_followup_on'])}"
-                   + (f"  [{lists}]" if lists else ""))
+        line = (f"{row['number'] or '-':<8} {row['name'][:36]:<36} {row['city'][:20]:<20} {row['status'][:14]:<14} "
+                f"{row['contact_count']:>3}  {_date(row['last_contact_at']):<10}  {_date(row['next_followup_on']):<10}"
+                f"  {f'[{lists}]' if lists else ''}")
+        click.echo(line.rstrip())
     if not result.rows:
         click.echo("Keine Interessenten gefunden.")
     footer = f"Seite {result.page}" + (", weitere Seiten folgen" if result.has_next else "")
-    click.echo(footer + (f"; {total} Interessent(en) insgesamt" if total is not None else ""))
+    click.echo(footer + (f"; {plural(total, 'Interessent', 'Interessenten')} insgesamt" if total is not None else ""))
 
 
 @prospects_group.command("show")
-@click.argument("ref")
+@click.argument("ref", metavar="INTERESSENT", type=PROSPECT)
 @click.option("--json", "as_json", is_flag=True, help="Als JSON ausgeben.")
 @click.pass_obj
 def prospects_show(host, ref: str, as_json: bool) -> None:
@@ -233,7 +252,7 @@ def _print_record(r: dict[str, Any]) -> None:
     stats = r["statistics"]
     click.echo(f"Statistik: Kategorien {', '.join(r['categories']) or '-'}; Herkunft {r['source'] or '-'}; "
                f"erwartetes Volumen {_decimal(r['expected_volume'])} €; "
-               f"{stats['contact_count']} Kontakt(e), letzter {_date(stats['last_contact_at'])}, "
+               f"{plural(stats['contact_count'], 'Kontakt', 'Kontakte')}, letzter {_date(stats['last_contact_at'])}, "
                f"nächste Wiedervorlage {_date(stats['next_followup_on'])}")
     click.echo("Individuelle Felder:")
     for field in r["custom"]:
@@ -255,7 +274,7 @@ def _print_record(r: dict[str, Any]) -> None:
 
 
 @prospects_group.command("edit")
-@click.argument("ref")
+@click.argument("ref", metavar="INTERESSENT", type=PROSPECT)
 @record_options
 @click.pass_obj
 def prospects_edit(host, ref: str, **options: Any) -> None:
@@ -270,7 +289,7 @@ def prospects_edit(host, ref: str, **options: Any) -> None:
 
 
 @prospects_group.command("copy")
-@click.argument("ref")
+@click.argument("ref", metavar="INTERESSENT", type=PROSPECT)
 @click.pass_obj
 def prospects_copy(host, ref: str) -> None:
     """Einen Interessenten kopieren (ohne Historie, Dokumente und Listen)."""
@@ -280,27 +299,29 @@ def prospects_copy(host, ref: str) -> None:
     with _session(host) as session:
         source = resolve(session, ref)
         party = prospects.copy(host, session, source.id)
-        click.echo(f"Kopie von {source.number}: {party.number} (ID {party.id}).")
+        click.echo(f"Kopie von {source.number}: {party.number}.")
 
 
 @prospects_group.command("delete")
-@click.argument("refs", nargs=-1, required=True)
+@click.argument("refs", nargs=-1, required=True, metavar="INTERESSENT...", type=PROSPECT)
 @click.option("--yes", is_flag=True, help="Ohne Rückfrage.")
 @click.pass_obj
 def prospects_delete(host, refs: tuple[str, ...], yes: bool) -> None:
     """Interessenten mit allen ihren Daten löschen."""
     from crm_module import prospects
 
-    if not _confirm(yes, f"{len(refs)} Interessent(en) wirklich löschen?"):
-        return
     with _session(host) as session:
-        counts = prospects.delete_prospects(host, session, _resolve(session, refs))
-    click.echo(f"{len(refs)} Interessent(en) gelöscht ({counts['events']} Kontakte, "
-               f"{counts['documents']} Dokumente).")
+        ids = list(dict.fromkeys(_resolve(session, refs)))
+        if not _confirm(yes, f"{_named(session, ids, 'Interessent', 'Interessenten')} löschen?"):
+            return
+        counts = prospects.delete_prospects(host, session, ids)
+    click.echo(f"{plural(len(ids), 'Interessent', 'Interessenten')} gelöscht "
+               f"({plural(counts['events'], 'Kontakt', 'Kontakte')}, "
+               f"{plural(counts['documents'], 'Dokument', 'Dokumente')}).")
 
 
 @prospects_group.command("convert")
-@click.argument("refs", nargs=-1)
+@click.argument("refs", nargs=-1, metavar="[INTERESSENT...]", type=PROSPECT)
 @click.option("--all", "convert_all", is_flag=True, help="Alle Interessenten (mit --status/--category/--list).")
 @click.option("--status", help="Mit --all: nur dieser Status.")
 @click.option("--category", help="Mit --all: nur diese Kategorie.")
@@ -322,11 +343,11 @@ def prospects_convert(host, refs, convert_all, status, category, list_id, yes) -
         if not ids:
             click.echo("Keine passenden Interessenten.")
             return
-        if not _confirm(yes, f"{len(ids)} Interessent(en) in Kunden umwandeln?"):
+        if not _confirm(yes, f"{_named(session, ids, 'Interessent', 'Interessenten')} in Kunden umwandeln?"):
             return
         pairs = conversion.convert(host, session, ids)
         lines = conversion.describe(host, session, pairs)
-    click.echo(f"{len(pairs)} Interessent(en) in Kunden umgewandelt:")
+    click.echo(f"{plural(len(pairs), 'Interessent', 'Interessenten')} in Kunden umgewandelt:")
     for line in lines[:50]:
         click.echo(f"  {line}")
     if len(lines) > 50:
@@ -334,28 +355,37 @@ def prospects_convert(host, refs, convert_all, status, category, list_id, yes) -
 
 
 @crm.command("customers-to-prospects")
-@click.argument("customer_ids", nargs=-1, required=True, type=int)
+@click.argument("customer_refs", nargs=-1, required=True, metavar="KUNDE...", type=CUSTOMER)
 @click.option("--yes", is_flag=True, help="Ohne Rückfrage.")
 @click.pass_obj
-def customers_to_prospects(host, customer_ids: tuple[int, ...], yes: bool) -> None:
-    """Kunden (Kunden-ID) wieder in Interessenten umwandeln; der Kunde wird dabei gelöscht."""
+def customers_to_prospects(host, customer_refs: tuple[str, ...], yes: bool) -> None:
+    """Kunden (Kundennummer oder ID) wieder in Interessenten umwandeln; der Kunde wird dabei gelöscht."""
     from crm_module import conversion
     from crm_module.parties import get_party
 
-    if not _confirm(yes, f"{len(customer_ids)} Kunde(n) in Interessenten umwandeln?"):
-        return
     with _session(host) as session:
-        pairs = conversion.revert(host, session, list(customer_ids))
-        lines = [f"  Kunde {customer_id} -> {get_party(session, party_id).number}"
+        customers = list({c.id: c for c in (host.customers.resolve(session, ref) for ref in customer_refs)}.values())
+        numbers = {c.id: c.number for c in customers}
+        if len(customers) == 1:
+            customer = customers[0]
+            name = customer.company or f"{customer.first_name} {customer.last_name}".strip()
+            question = f"Kunde {quoted(name)} ({customer.number})"
+        else:
+            question = f"{plural(len(customers), 'Kunde', 'Kunden')} ({', '.join(numbers.values())})"
+        if not _confirm(yes, f"{question} in Interessenten umwandeln?"):
+            return
+        pairs = conversion.revert(host, session, list(numbers))
+        lines = [f"  Kunde {numbers[customer_id]} -> {get_party(session, party_id).number}"
                  for customer_id, party_id in pairs.items()]
-    click.echo(f"{len(pairs)} Kunde(n) in Interessenten umgewandelt:")
+    click.echo(f"{plural(len(pairs), 'Kunde', 'Kunden')} in Interessenten umgewandelt:")
     click.echo("\n".join(lines))
 
 
 @crm.command("merge")
 @click.argument("refs", nargs=-1)
 @click.option("--into", "into", help="Dieser Interessent bleibt erhalten (sonst der erste).")
-@click.option("--into-customer", "into_customer", type=int, help="In diesen Kunden (Kunden-ID) zusammenführen.")
+@click.option("--into-customer", "into_customer", type=CUSTOMER,
+              help="In diesen Kunden (Kundennummer oder ID) zusammenführen.")
 @click.option("--take", "takes", multiple=True, help="Wert eines Feldes von einem Datensatz: 'city=I10003'.")
 @click.option("--preview", is_flag=True, help="Nur zeigen, welche Werte bleiben.")
 @click.option("--json", "as_json", is_flag=True, help="Vorschau als JSON.")
@@ -370,7 +400,7 @@ def merge_command(host, refs, into, into_customer, takes, preview, as_json, yes)
         ids = _resolve(session, refs)
         survivor = resolve(session, into).id if into else None
         if into_customer is not None:
-            survivor = customer_party(host, session, into_customer).id
+            survivor = customer_party(host, session, host.customers.resolve(session, into_customer).id).id
         choices = {}
         for text in takes:
             field, separator, ref = text.partition("=")
@@ -386,9 +416,11 @@ def merge_command(host, refs, into, into_customer, takes, preview, as_json, yes)
                 if field["value"] not in (None, ""):
                     click.echo(f"  {field['label']}: {field['value']}  (aus {field['from']})")
             moves = plan["moves"]
-            click.echo(f"  Übernommen: {moves['contacts']} Ansprechpartner, {moves['events']} Kontakte, "
-                       f"{moves['followups']} Wiedervorlagen, {moves['list_memberships']} Listeneinträge, "
-                       f"{moves['documents']} Dokumente")
+            click.echo(f"  Übernommen: {plural(moves['contacts'], 'Ansprechpartner', 'Ansprechpartner')}, "
+                       f"{plural(moves['events'], 'Kontakt', 'Kontakte')}, "
+                       f"{plural(moves['followups'], 'Wiedervorlage', 'Wiedervorlagen')}, "
+                       f"{plural(moves['list_memberships'], 'Listeneintrag', 'Listeneinträge')}, "
+                       f"{plural(moves['documents'], 'Dokument', 'Dokumente')}")
         if preview or not _confirm(yes, "Zusammenführen?"):
             return
         log = merging.merge(host, session, ids, survivor, choices)
@@ -404,8 +436,8 @@ def undo_merge(host, merge_id: int) -> None:
 
     with _session(host) as session:
         restored = merging.undo(host, session, merge_id)
-    click.echo(f"Zusammenführung {merge_id} rückgängig gemacht; {len(restored)} Datensatz/Datensätze "
-               "wiederhergestellt.")
+    click.echo(f"Zusammenführung {merge_id} rückgängig gemacht; "
+               f"{plural(len(restored), 'Datensatz', 'Datensätze')} wiederhergestellt.")
 
 
 @crm.command("merges")
@@ -414,20 +446,24 @@ def undo_merge(host, merge_id: int) -> None:
 def merges_list(host, as_json: bool) -> None:
     """Das Protokoll der Zusammenführungen."""
     from crm_module import merging
+    from crm_module.parties import get_party
 
     with _session(host) as session:
         rows = merging.merges(session)
+        if not as_json:
+            numbers = {party_id: get_party(session, party_id).number or "-"
+                       for row in rows for party_id in (row["survivor_id"], *row["merged_ids"])}
     if as_json:
         _json(rows)
         return
     for row in rows:
         state = f"rückgängig am {_date(row['undone_at'])}" if row["undone_at"] else "aktiv"
-        click.echo(f"{row['id']:>4}  {_date(row['merged_at'], True)}  ID {row['survivor_id']} <- "
-                   f"{', '.join(map(str, row['merged_ids']))}  ({state})")
+        click.echo(f"{row['id']:>4}  {_date(row['merged_at'], True)}  {numbers[row['survivor_id']]} <- "
+                   f"{', '.join(numbers[i] for i in row['merged_ids'])}  ({state})")
 
 
 @crm.command("export")
-@click.argument("ref")
+@click.argument("ref", metavar="INTERESSENT", type=PROSPECT)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Datei (sonst stdout).")
 @click.pass_obj
 def export_command(host, ref: str, output: Path | None) -> None:
@@ -446,21 +482,22 @@ def export_command(host, ref: str, output: Path | None) -> None:
 
 
 @crm.command("erase")
-@click.argument("ref")
+@click.argument("ref", metavar="INTERESSENT", type=PROSPECT)
 @click.option("--yes", is_flag=True, help="Ohne Rückfrage.")
 @click.pass_obj
 def erase_command(host, ref: str, yes: bool) -> None:
     """Einen Interessenten mit allen personenbezogenen Daten löschen (DSGVO)."""
     from crm_module import privacy
-    from crm_module.parties import resolve
+    from crm_module.parties import label, resolve
 
     with _session(host) as session:
         party = resolve(session, ref)
-        if not _confirm(yes, f"{party.number} endgültig und mit allen Daten löschen?"):
+        if not _confirm(yes, f"{label(party)} endgültig und mit allen Daten löschen?"):
             return
         counts = privacy.erase(host, session, party.id)
-    click.echo(f"Gelöscht: {counts['records']} Datensatz/Datensätze, {counts['events']} Kontakte, "
-               f"{counts['documents']} Dokumente. Ein anonymer Protokolleintrag bleibt.")
+    click.echo(f"Gelöscht: {plural(counts['records'], 'Datensatz', 'Datensätze')}, "
+               f"{plural(counts['events'], 'Kontakt', 'Kontakte')}, "
+               f"{plural(counts['documents'], 'Dokument', 'Dokumente')}. Ein anonymer Protokolleintrag bleibt.")
 
 
 # -- custom fields, events, follow-ups, lists -----------------------------------------------
@@ -521,7 +558,7 @@ def events_group() -> None:
 
 
 @events_group.command("add")
-@click.argument("ref")
+@click.argument("ref", metavar="INTERESSENT", type=PROSPECT)
 @click.option("--type", "kind", required=True,
               type=click.Choice(["call", "email", "mailing", "newsletter", "note", "credit_check"]))
 @click.option("--subject", default="")
@@ -537,7 +574,7 @@ def events_add(host, ref: str, kind: str, subject: str, text: str, occurred_at: 
     with _session(host) as session:
         event = history.record_event(host, session, resolve(session, ref).id, kind, subject=subject, text=text,
                                      occurred_at=occurred_at)
-        click.echo(f"{history.EVENT_KINDS[event.kind]} erfasst (ID {event.id}).")
+        click.echo(f"{history.EVENT_KINDS[event.kind]} erfasst.")
 
 
 @crm.group("followups")
@@ -546,7 +583,7 @@ def followups_group() -> None:
 
 
 @followups_group.command("add")
-@click.argument("ref")
+@click.argument("ref", metavar="INTERESSENT", type=PROSPECT)
 @click.option("--due", required=True, type=click.DateTime(["%d.%m.%Y", "%Y-%m-%d"]), help="Fällig am.")
 @click.option("--subject", required=True)
 @click.option("--note", default="")
@@ -570,7 +607,7 @@ def followups_done(host, followup_id: int) -> None:
 
     with _session(host) as session:
         followup = history.complete_followup(host, session, followup_id)
-        click.echo(f"Wiedervorlage '{followup.subject}' erledigt.")
+        click.echo(f"Wiedervorlage {quoted(followup.subject)} erledigt.")
 
 
 @crm.group("lists")
@@ -605,12 +642,12 @@ def lists_create(host, name: str, kind: str) -> None:
 
     with _session(host) as session:
         mailing_list = mailinglists.create_list(host, session, name, kind)
-        click.echo(f"Liste '{mailing_list.name}' angelegt (ID {mailing_list.id}).")
+        click.echo(f"Liste {quoted(mailing_list.name)} angelegt (ID {mailing_list.id}).")
 
 
 @lists_group.command("add")
 @click.argument("list_id", type=int)
-@click.argument("refs", nargs=-1, required=True)
+@click.argument("refs", nargs=-1, required=True, metavar="INTERESSENT...", type=PROSPECT)
 @click.pass_obj
 def lists_add(host, list_id: int, refs: tuple[str, ...]) -> None:
     """Interessenten auf eine Liste setzen."""
@@ -618,12 +655,12 @@ def lists_add(host, list_id: int, refs: tuple[str, ...]) -> None:
 
     with _session(host) as session:
         added = mailinglists.add_members(host, session, list_id, _resolve(session, refs))
-    click.echo(f"{added} Eintrag/Einträge hinzugefügt.")
+    click.echo(f"{plural(added, 'Eintrag', 'Einträge')} hinzugefügt.")
 
 
 @lists_group.command("remove")
 @click.argument("list_id", type=int)
-@click.argument("refs", nargs=-1, required=True)
+@click.argument("refs", nargs=-1, required=True, metavar="INTERESSENT...", type=PROSPECT)
 @click.pass_obj
 def lists_remove(host, list_id: int, refs: tuple[str, ...]) -> None:
     """Interessenten von einer Liste nehmen."""
@@ -631,5 +668,5 @@ def lists_remove(host, list_id: int, refs: tuple[str, ...]) -> None:
 
     with _session(host) as session:
         removed = mailinglists.remove_members(host, session, list_id, _resolve(session, refs))
-    click.echo(f"{removed} Eintrag/Einträge entfernt.")
+    click.echo(f"{plural(removed, 'Eintrag', 'Einträge')} entfernt.")
 

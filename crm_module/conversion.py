@@ -29,6 +29,7 @@ from crm_module.parties import (
     sync_from_customer,
     take_numbers,
 )
+from host_stub.api import plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from host_stub.host import Host
@@ -66,8 +67,9 @@ def convert(host: Host, session: Session, party_ids: list[int]) -> dict[int, int
         rows |= {row.id: row for row in session.execute(query)}
     missing = [str(i) for i in ids if i not in rows]
     if missing:
-        raise NotFound(f"Interessenten mit der ID {_listing(missing)} gibt es nicht.")
-    taken = [rows[i].number or f"ID {i}" for i in ids if rows[i].role != PROSPECT]
+        raise NotFound(f"{plural(len(missing), 'gewählten Interessenten', 'der gewählten Interessenten')} gibt es "
+                       "nicht mehr; bitte die Liste neu laden. Es wurde nichts umgewandelt.")
+    taken = [rows[i].number or "ohne Nummer" for i in ids if rows[i].role != PROSPECT]
     if taken:
         raise CrmError(f"Schon Kunde oder zusammengeführt, daher nicht umwandelbar: {_listing(taken)}. "
                        "Es wurde nichts umgewandelt.")
@@ -210,8 +212,9 @@ def on_customer_deleting(host: Host, session: Session, customer: Any) -> str | N
     events = session.scalar(select(func.count()).select_from(Event).where(Event.party_id == party.id)) or 0
     followups = session.scalar(select(func.count()).select_from(FollowUp).where(FollowUp.party_id == party.id)) or 0
     if events or followups:
-        return (f"Im CRM gibt es zu diesem Kunden {events} Kontaktereignis(se) und {followups} Wiedervorlage(n). "
-                "Wandeln Sie ihn in einen Interessenten um ('In Interessenten umwandeln'), dann bleibt diese "
+        return (f"Im CRM gibt es zu diesem Kunden {plural(events, 'Kontaktereignis', 'Kontaktereignisse')} und "
+                f"{plural(followups, 'Wiedervorlage', 'Wiedervorlagen')}. "
+                "Wandeln Sie ihn in einen Interessenten um („In Interessenten umwandeln“), dann bleibt diese "
                 "Historie erhalten und der Interessent kann bei Bedarf gelöscht werden.")
     session.delete(party)
     session.flush()

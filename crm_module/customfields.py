@@ -63,9 +63,9 @@ def configure(host: Host, session: Session, slot: int, label: str, type: str,
     if not label or len(label) > 60:
         errors["label"] = "Die Bezeichnung darf nicht leer und höchstens 60 Zeichen lang sein."
     elif any(d.label.casefold() == label.casefold() and d.slot != slot for d in definitions(session).values()):
-        errors["label"] = f"Die Bezeichnung '{label}' hat schon ein anderes Feld."
+        errors["label"] = f"Die Bezeichnung „{label}“ hat schon ein anderes Feld."
     if type not in TYPES:
-        errors["type"] = f"Unbekannter Feldtyp '{type}'. Möglich: {', '.join(TYPES)}."
+        errors["type"] = f"Unbekannter Feldtyp „{type}“. Möglich: {', '.join(TYPES)}."
     cleaned = [o.strip() for o in options if o and o.strip()]
     if type == "choice":
         if not cleaned:
@@ -143,9 +143,9 @@ def parse(definition: FieldDefinition, value: Any) -> tuple[str | None, str | No
         try:
             number = Decimal(text)
         except InvalidOperation:
-            return None, f"'{value}' ist keine Zahl (Beispiel: 1234,50)."
+            return None, f"„{value}“ ist keine Zahl (Beispiel: 1234,50)."
         if not number.is_finite() or abs(number) >= Decimal("1e15"):
-            return None, f"'{value}' ist keine Zahl im erlaubten Bereich."
+            return None, f"„{value}“ ist keine Zahl im erlaubten Bereich."
         return format(number.normalize(), "f"), None
     if kind == "date":
         if isinstance(value, datetime):
@@ -158,10 +158,10 @@ def parse(definition: FieldDefinition, value: Any) -> tuple[str | None, str | No
                 return datetime.strptime(text, pattern).date().isoformat(), None
             except ValueError:
                 continue
-        return None, f"'{value}' ist kein Datum (Beispiel: 31.12.2026)."
+        return None, f"„{value}“ ist kein Datum (Beispiel: 31.12.2026)."
     text = str(value).strip()
     if kind == "choice" and text not in definition.options:
-        return None, f"'{text}' steht nicht zur Auswahl. Möglich: {', '.join(definition.options)}."
+        return None, f"„{text}“ steht nicht zur Auswahl. Möglich: {', '.join(definition.options)}."
     if len(text) > 255:
         return None, f"Höchstens 255 Zeichen (es sind {len(text)})."
     return text, None

@@ -52,7 +52,7 @@ def record_event(host: Host, session: Session, party_id: int, kind: str, *, subj
     require_active(session, party, "Kontakt erfassen")
     errors = {}
     if kind not in EVENT_KINDS:
-        errors["kind"] = f"Unbekannte Art '{kind}'. Möglich: " + ", ".join(f"{k} ({v})" for k, v in EVENT_KINDS.items())
+        errors["kind"] = f"Unbekannte Art „{kind}“. Möglich: " + ", ".join(f"{k} ({v})" for k, v in EVENT_KINDS.items())
     subject = " ".join((subject or "").split())
     if len(subject) > 200:
         errors["subject"] = f"Höchstens 200 Zeichen (es sind {len(subject)})."
@@ -91,7 +91,7 @@ def complete_followup(host: Host, session: Session, followup_id: int) -> FollowU
     if followup is None:
         raise NotFound(f"Eine Wiedervorlage mit der ID {followup_id} gibt es nicht.")
     if followup.done_at is not None:
-        raise CrmError(f"Die Wiedervorlage '{followup.subject}' ist seit {followup.done_at:%d.%m.%Y} erledigt.")
+        raise CrmError(f"Die Wiedervorlage „{followup.subject}“ ist seit {followup.done_at:%d.%m.%Y} erledigt.")
     followup.done_at = host.now()
     session.flush()
     refresh_activity(session, [followup.party_id])

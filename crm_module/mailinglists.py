@@ -10,11 +10,13 @@ from sqlalchemy.orm import Session
 from crm_module import MODULE_ID
 from crm_module.errors import CrmError, InvalidInput, NotFound
 from crm_module.models import MERGED, ListMember, MailingList, Party
+from host_stub.api import quoted
 
 if TYPE_CHECKING:  # pragma: no cover
     from host_stub.host import Host
 
 LIST_KINDS = {"mailing": "Mailing", "newsletter": "Newsletter"}
+CHUNK = 5000
 
 
 def create_list(host: Host, session: Session, name: str, kind: str) -> MailingList:
@@ -24,9 +26,9 @@ def create_list(host: Host, session: Session, name: str, kind: str) -> MailingLi
     if not name or len(name) > 120:
         errors["name"] = "Bitte einen Namen mit höchstens 120 Zeichen angeben."
     elif session.scalar(select(MailingList.id).where(func.lower(MailingList.name) == name.lower())):
-        errors["name"] = f"Eine Liste '{name}' gibt es schon."
+        errors["name"] = f"Eine Liste {quoted(name)} gibt es schon; bitte einen anderen Namen wählen."
     if kind not in LIST_KINDS:
-        errors["kind"] = f"Unbekannte Listenart '{kind}'. Möglich: mailing (Mailing), newsletter (Newsletter)."
+        errors["kind"] = f"Unbekannte Listenart {quoted(kind)}. Möglich: mailing (Mailing), newsletter (Newsletter)."
     if errors:
         raise InvalidInput(errors, {"name": "Name", "kind": "Art"})
     mailing_list = MailingList(name=name, kind=kind, created_at=host.now())
@@ -38,42 +40,54 @@ def create_list(host: Host, session: Session, name: str, kind: str) -> MailingLi
 def get_list(session: Session, list_id: int) -> MailingList:
     mailing_list = session.get(MailingList, list_id)
     if mailing_list is None:
-        raise NotFound(f"Eine Liste mit der ID {list_id} gibt es nicht.")
+        raise NotFound("Diese Liste gibt es nicht (mehr); vielleicht wurde sie gelöscht.")
     return mailing_list
 
 
 def _known_parties(session: Session, party_ids: list[int]) -> list[int]:
     ids = list(dict.fromkeys(party_ids))
-    found = dict(session.execute(select(Party.id, Party.role).where(Party.id.in_(ids))).all())
-    missing = [str(i) for i in ids if i not in found]
+    found = {row.id: row for row in session.execute(select(Party.id, Party.role, Party.number)
+                                                     .where(Party.id.in_(ids)))}
+    missing = [i for i in ids if i not in found]
     if missing:
-        raise NotFound(f"Interessenten mit der ID {', '.join(missing)} gibt es nicht.")
-    merged = [str(i) for i in ids if found[i] == MERGED]
+        which = ("Den gewählten Interessenten" if len(ids) == 1
+                 else f"{len(missing)} von {len(ids)} gewählten Interessenten")
+        raise NotFound(f"{which} gibt es nicht mehr; bitte die Liste neu laden.")
+    merged = [found[i].number or "-" for i in ids if found[i].role == MERGED]
     if merged:
-        raise CrmError(f"Die Datensätze {', '.join(merged)} wurden zusammengeführt; bitte den verbliebenen nehmen.")
+        raise CrmError(f"{', '.join(merged)} wurde{'n' if len(merged) > 1 else ''} mit einem anderen Datensatz "
+                       "zusammengeführt; bitte den verbliebenen nehmen.")
     return ids
 
 
+def _chunks(ids: list[int]) -> list[list[int]]:
+    """Slices that keep ``IN (...)`` below the databases' limits of bound parameters."""
+    return [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
+
+
 def add_members(host: Host, session: Session, list_id: int, party_ids: list[int]) -> int:
-    """Put parties on a list (those already on it stay); returns how many were added."""
+    """Put parties on a list (those already on it stay), all or none; returns how many were added."""
     host.require_writable(session, MODULE_ID)
     get_list(session, list_id)
-    ids = _known_parties(session, party_ids)
-    present = set(session.scalars(select(ListMember.party_id).where(
-        ListMember.list_id == list_id, ListMember.party_id.in_(ids))))
-    new = [i for i in ids if i not in present]
-    if new:
-        now = host.now()
-        session.execute(insert(ListMember), [{"list_id": list_id, "party_id": i, "added_at": now} for i in new])
-    return len(new)
+    now, added = host.now(), 0
+    for chunk in _chunks(list(dict.fromkeys(party_ids))):
+        ids = _known_parties(session, chunk)
+        present = set(session.scalars(select(ListMember.party_id).where(
+            ListMember.list_id == list_id, ListMember.party_id.in_(ids))))
+        new = [i for i in ids if i not in present]
+        if new:
+            session.execute(insert(ListMember), [{"list_id": list_id, "party_id": i, "added_at": now} for i in new])
+        added += len(new)
+    return added
 
 
 def remove_members(host: Host, session: Session, list_id: int, party_ids: list[int]) -> int:
+    """Take parties off a list (those not on it are ignored); returns how many were removed."""
     host.require_writable(session, MODULE_ID)
     get_list(session, list_id)
-    result = session.execute(delete(ListMember).where(ListMember.list_id == list_id,
-                                                      ListMember.party_id.in_(party_ids)))
-    return result.rowcount
+    return sum(session.execute(delete(ListMember).where(ListMember.list_id == list_id,
+                                                        ListMember.party_id.in_(chunk))).rowcount
+               for chunk in _chunks(list(dict.fromkeys(party_ids))))
 
 
 def lists(session: Session, count_members: bool = True) -> list[dict[str, Any]]:

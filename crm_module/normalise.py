@@ -104,7 +104,7 @@ def postcode(country: str, value: str) -> tuple[str, str | None]:
     pattern, description, example = rule
     if re.fullmatch(pattern, value):
         return value, None
-    return value, f"Eine Postleitzahl in {country} hat {description}, z. B. {example}; '{value}' passt nicht."
+    return value, f"Eine Postleitzahl in {country} hat {description}, z. B. {example}; „{value}“ passt nicht."
 
 
 def phone(number: str, country: str) -> tuple[str, str, str | None]:
@@ -117,7 +117,7 @@ def phone(number: str, country: str) -> tuple[str, str, str | None]:
         parsed = None
     if parsed is None or not phonenumbers.is_valid_number(parsed):
         return text, phone_search_key(text), (
-            f"'{text}' ist keine gültige Rufnummer in {region}. Bitte mit Vorwahl angeben, z. B. 0221 1234567, "
+            f"„{text}“ ist keine gültige Rufnummer in {region}. Bitte mit Vorwahl angeben, z. B. 0221 1234567, "
             "und Nummern aus anderen Ländern mit Ländervorwahl, z. B. +43 1 2345678."
         )
     formatted = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

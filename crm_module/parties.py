@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from crm_module import normalise
 from crm_module.errors import CrmError, NotFound
 from crm_module.models import CUSTOM_FIELD_SLOTS, CUSTOMER, MERGED, Party, Phone
+from host_stub.api import quoted
 
 if TYPE_CHECKING:  # pragma: no cover
     from host_stub.host import Host
@@ -43,7 +44,7 @@ CONTACT_FIELDS = ("is_main", "salutation", "title", "first_name", "last_name", "
 def get_party(session: Session, party_id: int) -> Party:
     party = session.get(Party, party_id)
     if party is None:
-        raise NotFound(f"Einen Interessenten mit der ID {party_id} gibt es nicht.")
+        raise NotFound("Diesen Interessenten gibt es nicht (mehr); vielleicht wurde er gelöscht.")
     return party
 
 
@@ -51,28 +52,33 @@ def resolve(session: Session, ref: int | str) -> Party:
     """A party by id (``17``) or by prospect number (``I10017``)."""
     text = str(ref).strip()
     if text.isdigit():
-        return get_party(session, int(text))
+        party = session.get(Party, int(text))
+        if party is None:
+            raise NotFound(f"Einen Interessenten mit der ID {text} gibt es nicht; Interessentennummern "
+                           "beginnen mit I, z. B. I10001.")
+        return party
     party = session.scalars(select(Party).where(Party.number == text.upper())).first()
     if party is None:
-        raise NotFound(f"Einen Interessenten mit der Nummer {text} gibt es nicht.")
+        raise NotFound(f"Einen Interessenten mit der Nummer {quoted(text)} gibt es nicht.")
     return party
 
 
 def label(party: Party) -> str:
-    """How messages name a party: 'Interessent I10001 (Bäckerei Schmitz)'."""
-    kind = "Kunde" if party.role == CUSTOMER else "Interessent"
-    reference = party.number or f"ID {party.id}"
-    return f"{kind} {reference} ({party.display_name})"
+    """How messages name a party: 'Interessent „Bäckerei Schmitz“ (I10001)' (its number, never its id);
+    a customer keeps its prospect number only as where it came from."""
+    if party.role == CUSTOMER:
+        return f"Kunde {quoted(party.display_name)}" + (f" (früher Interessent {party.number})" if party.number else "")
+    return f"Interessent {quoted(party.display_name)}" + (f" ({party.number})" if party.number else "")
 
 
 def require_prospect(session: Session, party: Party, action: str) -> None:
     """Refuse ``action`` on a party that is not a prospect, saying what it is instead."""
     if party.role == CUSTOMER:
-        raise CrmError(f"{label(party)} ist schon Kunde; '{action}' gilt nur für Interessenten.")
+        raise CrmError(f"{label(party)} ist schon Kunde; {quoted(action)} gilt nur für Interessenten.")
     if party.role == MERGED:
         survivor = session.get(Party, party.merged_into_id)
         raise CrmError(f"{label(party)} wurde mit {label(survivor) if survivor else 'einem anderen Datensatz'} "
-                       f"zusammengeführt; '{action}' ist dort möglich.")
+                       f"zusammengeführt; {quoted(action)} ist dort möglich.")
 
 
 def require_active(session: Session, party: Party, action: str) -> None:

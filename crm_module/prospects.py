@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from crm_module import MODULE_ID, customfields, history, mailinglists
-from crm_module.errors import CrmError, InvalidInput
+from crm_module.errors import CrmError, InvalidInput, NotFound
 from crm_module.models import (
     CUSTOM_FIELD_SLOTS,
     CUSTOMER,
@@ -77,11 +77,17 @@ def get(host: Host, session: Session, party_id: int) -> dict[str, Any]:
         "lists": mailinglists.memberships(session, party.id),
         "documents": [
             {"id": d.id, "filename": d.filename, "kind": d.kind, "size": d.size, "content_type": d.content_type,
-             "created_at": d.created_at}
+             "created_at": d.created_at, "correctable": _correctable(host, d)}
             for d in host.documents.for_party(session, *documents_party(party))
         ],
     }
     return data
+
+
+def _correctable(host: Host, document: Any) -> bool:
+    """Whether the document may still be deleted or given another kind (invoices only shortly after filing)."""
+    until = host.documents.correctable_until(document)
+    return until is None or host.now() < until
 
 
 def for_customer(host: Host, session: Session, customer_id: int) -> dict[str, Any]:
@@ -270,6 +276,40 @@ def delete_prospects(host: Host, session: Session, party_ids: list[int], *, eras
 
 def _count(session: Session, model: Any, party_ids: list[int]) -> int:
     return session.scalar(select(func.count()).select_from(model).where(model.party_id.in_(party_ids))) or 0
+
+
+def document(host: Host, session: Session, party_id: int, document_id: int) -> Any:
+    """One of the party's documents; refuses a document of another record (ids in URLs can be edited)."""
+    party = get_party(session, party_id)
+    found = host.documents.get(session, document_id)
+    if (found.party_type, found.party_id) != documents_party(party):
+        raise NotFound("Dieses Dokument gehört nicht zu diesem Datensatz.")
+    return found
+
+
+def delete_document(host: Host, session: Session, party_id: int, document_id: int) -> str:
+    """Delete one of the party's documents (an invoice only shortly after filing, see the host's
+    ``CORRECTION_DAYS``); the history keeps a note of it. Returns the file name."""
+    host.require_writable(session, MODULE_ID)
+    require_active(session, get_party(session, party_id), "Dokument löschen")
+    deleted = host.documents.delete(session, document(host, session, party_id, document_id).id)
+    history.record_event(host, session, party_id, "note", subject="Dokument gelöscht",
+                         text=f"„{deleted.filename}“ ({host.documents.kind_labels[deleted.kind]}) gelöscht.")
+    return deleted.filename
+
+
+def change_document_kind(host: Host, session: Session, party_id: int, document_id: int, kind: str) -> Any:
+    """Give one of the party's documents another kind (an invoice filed by mistake only shortly after
+    filing); the history keeps a note of the change. Returns the document."""
+    host.require_writable(session, MODULE_ID)
+    require_active(session, get_party(session, party_id), "Dokumentart ändern")
+    changed = document(host, session, party_id, document_id)
+    old = host.documents.change_kind(session, changed.id, kind)
+    if old != changed.kind:
+        labels = host.documents.kind_labels
+        history.record_event(host, session, party_id, "note", subject="Dokumentart geändert",
+                             text=f"„{changed.filename}“: {labels[old]} → {labels[changed.kind]}.")
+    return changed
 
 
 def add_document(host: Host, session: Session, party_id: int, filename: str, data: bytes,

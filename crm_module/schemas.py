@@ -76,8 +76,16 @@ class Amount(fields.Decimal):
                 value = value.replace(".", "").replace(",", ".")
         number = super()._deserialize(value, attr, data, **kwargs)
         if not self.low <= number <= self.high:
-            raise ValidationError(f"Erlaubt sind {self.low} bis {self.high} {self.unit}.".replace(".", ","))
+            raise ValidationError(f"Erlaubt sind {german_decimal(self.low)} bis {german_decimal(self.high)} "
+                                  f"{self.unit}; eingegeben: {german_decimal(number)}.")
         return number
+
+
+def german_decimal(value: Decimal) -> str:
+    """Decimal(9999.5) -> '9.999,5', Decimal(100) -> '100': a number as German messages write it."""
+    whole, _, fraction = f"{value:f}".partition(".")
+    grouped = f"{int(whole):,}".replace(",", ".") if whole.lstrip("-").isdigit() else whole
+    return grouped + ("," + fraction if fraction.rstrip("0") else "")
 
 
 def email_address(value: str) -> tuple[str, str | None]:
@@ -87,7 +95,7 @@ def email_address(value: str) -> tuple[str, str | None]:
     try:
         result = email_validator.validate_email(value, check_deliverability=False)
     except email_validator.EmailNotValidError:
-        return value, f"'{value}' ist keine gültige E-Mail-Adresse (Beispiel: name@firma.de)."
+        return value, f"„{value}“ ist keine gültige E-Mail-Adresse (Beispiel: name@firma.de)."
     return result.normalized, None
 
 
@@ -114,7 +122,7 @@ class Website(Text):
         if not text:
             return ""
         if not _WEBSITE.fullmatch(text):
-            raise ValidationError(f"'{text}' ist keine Web-Adresse (Beispiel: www.firma.de).")
+            raise ValidationError(f"„{text}“ ist keine Web-Adresse (Beispiel: www.firma.de).")
         return text if re.match(r"https?://", text, re.IGNORECASE) else f"https://{text}"
 
 
@@ -212,7 +220,7 @@ class ProspectSchema(Schema):
     def _check_address(self, data, errors) -> None:
         country = (data.get("country") or "DE").upper()
         if country not in normalise.COUNTRIES:
-            errors["country"] = [f"'{country}' ist kein Ländercode nach ISO 3166 (Beispiele: DE, AT, CH, NL)."]
+            errors["country"] = [f"„{country}“ ist kein Ländercode nach ISO 3166 (Beispiele: DE, AT, CH, NL)."]
             return
         data["country"] = country
         data["postcode"], problem = normalise.postcode(country, data.get("postcode", ""))
@@ -240,11 +248,12 @@ class ProspectSchema(Schema):
     def _check_choices(self, data, errors) -> None:
         status = data.get("status") or (self.statuses[0] if self.statuses else "")
         if status not in self.statuses:
-            errors["status"] = [f"Unbekannter Status '{status}'. Möglich: {', '.join(self.statuses)}."]
+            errors["status"] = [f"Unbekannter Status „{status}“. Möglich: {', '.join(self.statuses)}."]
         data["status"] = status
         unknown = [c for c in data.get("categories", []) if c not in self.category_choices]
         if unknown:
-            errors["categories"] = [f"Unbekannte Kategorie(n): {', '.join(unknown)}. Möglich: "
+            noun = "Kategorie" if len(unknown) == 1 else "Kategorien"
+            errors["categories"] = [f"Unbekannte {noun}: {', '.join(unknown)}. Möglich: "
                                     f"{', '.join(self.category_choices)} (unter Stammdaten erweiterbar)."]
         data["categories"] = sorted(set(data.get("categories", [])))
         if data.get("source") and data["source"] not in self.sources:
@@ -255,7 +264,7 @@ class ProspectSchema(Schema):
             if slot is None:
                 configured = ", ".join(f"{d.slot} {d.label}" for d in self.custom_fields.values()) or "keine"
                 errors.setdefault("custom", {})[str(key)] = [
-                    f"Das individuelle Feld '{key}' ist nicht eingerichtet. Eingerichtet: {configured}."]
+                    f"Das individuelle Feld „{key}“ ist nicht eingerichtet. Eingerichtet: {configured}."]
                 continue
             custom[slot], problem = customfields.parse(self.custom_fields[slot], value)
             if problem:
@@ -268,7 +277,7 @@ class ProspectSchema(Schema):
         treatment = data.get("vat_treatment")
         country = data.get("country", "DE")
         if treatment not in VAT_TREATMENTS:
-            errors["vat_treatment"] = [f"Unbekannte Umsatzsteuer-Behandlung '{treatment}'. Möglich: "
+            errors["vat_treatment"] = [f"Unbekannte Umsatzsteuer-Behandlung „{treatment}“. Möglich: "
                                        + "; ".join(f"{k} = {v}" for k, v in VAT_TREATMENTS.items()) + "."]
             return
         if treatment == "export" and country in normalise.EU_COUNTRIES:

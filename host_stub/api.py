@@ -1,7 +1,8 @@
 """The public surface for module authors: the hookimpl marker and the small records hooks return.
 
 A module imports only this (and, for type hints, ``host_stub.host.Host``). Everything else
-it needs at run time reaches it through the ``Host`` facade passed to its hooks.
+it needs at run time reaches it through the ``Host`` facade passed to its hooks. ``plural`` and
+``quoted`` word messages the way the host does: "3 Notizen", „Bäckerei Schmitz“.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Literal
 
 import pluggy
+
+from host_stub.german import plural, quoted  # noqa: F401 (re-exported for modules)
 
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy import Column, MetaData
@@ -77,8 +80,10 @@ class ContextAction:
     returns and rolls back when it raises. ``selection`` says whether it applies to exactly
     one row (``"one"``), to one or more (``"many"``) or to two or more (``"several"``); ``confirm``
     is the Ja/Nein question asked first (``{count}`` is replaced by the number of selected rows);
-    ``writes`` puts it behind the licence gate. ``button`` gives it a button of its own in the
-    list's button bar; the others are there under "Weitere Funktionen".
+    ``confirm_one`` is the question when one row is selected, naming it: ``{label}`` is replaced by
+    the row's ``label`` value (for example „Bäckerei Schmitz“ (I10004)); ``writes`` puts it behind
+    the licence gate. ``button`` gives it a button of its own in the list's button bar; the others
+    are there under "Weitere Funktionen".
     """
 
     name: str
@@ -87,6 +92,7 @@ class ContextAction:
     handler: Callable[[Host, Any, list[int]], ActionResult | str]
     selection: Literal["one", "many", "several"] = "one"
     confirm: str | None = None
+    confirm_one: str | None = None
     writes: bool = False
     order: int = 100
     button: bool = False

@@ -13,7 +13,9 @@ from typing import Any
 
 import click
 
+from host_stub.cli_support import CUSTOMER, confirm, install_german
 from host_stub.errors import HostError
+from host_stub.german import plural, quoted
 from host_stub.plugins import PluginRegistry
 
 
@@ -58,6 +60,7 @@ def _registry() -> PluginRegistry:
 
 def build_cli(registry: PluginRegistry | None = None) -> click.Group:
     """The ``host-stub`` group with the host's commands and every loaded module's."""
+    install_german()
     registry = registry or _registry()
 
     @click.group(cls=HostGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -327,7 +330,7 @@ def customers_list(host, search: str, sort: str, page: int, as_json: bool) -> No
     for c in data:
         name = c["company"] or f"{c['first_name']} {c['last_name']}".strip()
         click.echo(f"{c['number']:<8} {name:<40} {c['postcode']} {c['city']}")
-    click.echo(f"{total} Kunde(n)")
+    click.echo(plural(total, "Kunde", "Kunden"))
 
 
 @customers.command("add")
@@ -346,21 +349,24 @@ def customers_add(host, **fields: str) -> None:
     """Einen Kunden anlegen."""
     with host.session() as session:
         customer = host.customers.create(session, is_business=bool(fields["company"]), **fields)
-    click.echo(f"Kunde {customer.number} angelegt (ID {customer.id}).")
+    click.echo(f"Kunde {customer.number} angelegt.")
 
 
 @customers.command("delete")
-@click.argument("customer_id", type=int)
+@click.argument("customer_ref", metavar="KUNDE", type=CUSTOMER)
 @click.option("--yes", is_flag=True, help="Ohne Rückfrage löschen.")
 @click.pass_obj
-def customers_delete(host, customer_id: int, yes: bool) -> None:
-    """Einen Kunden löschen (Module können widersprechen)."""
-    if not yes and not click.confirm(f"Kunde {customer_id} wirklich löschen?"):
-        click.echo("Abgebrochen.")
-        return
+def customers_delete(host, customer_ref: str, yes: bool) -> None:
+    """Einen Kunden löschen (Kundennummer oder ID; Module können widersprechen)."""
     with host.session() as session:
-        host.customers.delete(session, customer_id)
-    click.echo(f"Kunde {customer_id} gelöscht.")
+        customer = host.customers.resolve(session, customer_ref)
+        name = quoted(customer.company or f"{customer.first_name} {customer.last_name}".strip())
+        if not yes and not confirm(f"Kunde {name} ({customer.number}) löschen?"):
+            click.echo("Abgebrochen.")
+            return
+        host.customers.delete(session, customer.id)
+        number = customer.number
+    click.echo(f"Kunde {number} gelöscht.")
 
 
 # -- master data -------------------------------------------------------------------------------
@@ -393,7 +399,7 @@ def masterdata_add(host, kind: str, label: str) -> None:
     """Einen Eintrag hinzufügen."""
     with host.session() as session:
         host.masterdata.add(session, kind, label)
-    click.echo(f"{label!r} zu {kind} hinzugefügt.")
+    click.echo(f"„{label}“ zu {kind} hinzugefügt.")
 
 
 @masterdata.command("remove")
@@ -404,5 +410,5 @@ def masterdata_remove(host, kind: str, label: str) -> None:
     """Einen Eintrag ausblenden (bestehende Datensätze behalten ihn)."""
     with host.session() as session:
         host.masterdata.deactivate(session, kind, label)
-    click.echo(f"{label!r} in {kind} ausgeblendet.")
+    click.echo(f"„{label}“ in {kind} ausgeblendet.")
 

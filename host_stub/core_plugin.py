@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from host_stub.api import ActionResult, ContextAction, DatabaseSchema, MenuItem, hookimpl
+from host_stub.german import plural
 
 
 @hookimpl
@@ -26,7 +27,7 @@ def menu_items(host):
 def _delete_customers(host, session, ids):
     for customer_id in ids:
         host.customers.delete(session, customer_id)
-    return ActionResult(f"{len(ids)} Kunde(n) gelöscht.")
+    return ActionResult(f"{plural(len(ids), 'Kunde', 'Kunden')} gelöscht.")
 
 
 @hookimpl
@@ -36,6 +37,7 @@ def context_actions(host, entity):
     return [
         ContextAction(
             name="delete", label="Löschen", entity="customer", handler=_delete_customers,
-            selection="many", confirm="{count} Kunde(n) wirklich löschen?", writes=True, order=900, button=True,
+            selection="many", confirm="{count} Kunden löschen?", confirm_one="Kunde {label} löschen?", writes=True,
+            order=900, button=True,
         )
     ]

@@ -39,7 +39,21 @@ class CustomerService:
     def get(self, session: Session, customer_id: int) -> Customer:
         customer = session.get(Customer, customer_id)
         if customer is None:
-            raise NotFound(f"Kunde mit der ID {customer_id} gibt es nicht.")
+            raise NotFound("Diesen Kunden gibt es nicht (mehr); vielleicht wurde er gelöscht.")
+        return customer
+
+    def resolve(self, session: Session, ref: int | str) -> Customer:
+        """A customer by customer number (``K10001``) or by id (``7``), as the user typed it."""
+        text = str(ref).strip().upper()
+        if text.isdigit():
+            customer = session.get(Customer, int(text))
+            if customer is None:
+                raise NotFound(f"Einen Kunden mit der ID {text} gibt es nicht; Kundennummern beginnen mit K, "
+                               "z. B. K10001.")
+            return customer
+        customer = session.scalars(select(Customer).where(Customer.number == text)).first()
+        if customer is None:
+            raise NotFound(f"Einen Kunden mit der Nummer {text} gibt es nicht.")
         return customer
 
     def create(self, session: Session, **fields: Any) -> Customer:
@@ -84,7 +98,7 @@ class CustomerService:
              per_page: int = 50, search: str = "") -> tuple[list[Customer], int]:
         """One page of the customer list and the total count."""
         if sort not in SORTABLE:
-            raise HostError(f"Nach {sort!r} kann nicht sortiert werden. Möglich: {', '.join(SORTABLE)}.")
+            raise HostError(f"Nach „{sort}“ kann nicht sortiert werden. Möglich: {', '.join(SORTABLE)}.")
         query = select(Customer)
         if search:
             pattern = f"%{search}%"

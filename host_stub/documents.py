@@ -6,21 +6,29 @@ import hashlib
 import mimetypes
 import re
 import unicodedata
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from host_stub.errors import HostError, NotFound
+from host_stub.german import plural
 from host_stub.models import Document, DocumentBlob
 
 if TYPE_CHECKING:  # pragma: no cover
     from host_stub.host import Host
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-KINDS = ("letter", "offer", "invoice", "attachment")
+#: Document kinds and how the pages name them.
+KIND_LABELS = {"attachment": "Anhang", "letter": "Brief", "offer": "Angebot", "invoice": "Rechnung"}
+KINDS = tuple(KIND_LABELS)
 #: Kinds the law (GoBD, § 147 AO) says must be kept; a party they refer to cannot be erased.
 RETAINED_KINDS = ("invoice",)
+#: Days after filing in which a document of a retained kind may still be deleted or given another
+#: kind, so that a file filed as "Rechnung" by mistake has a way out. Bookkeeping has to record a
+#: non-cash transaction within ten days (GoBD); until then the invoice cannot be part of the books.
+CORRECTION_DAYS = 10
 _FORBIDDEN = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
@@ -34,15 +42,18 @@ def check_filename(filename: str) -> str:
         raise HostError(f"Der Dateiname ist {len(name)} Zeichen lang; erlaubt sind höchstens 200.")
     if _FORBIDDEN.search(name) or name in {".", ".."} or name.startswith("."):
         raise HostError(
-            f"Der Dateiname {filename!r} ist nicht erlaubt: keine Pfade (/ oder \\), keine Steuerzeichen "
+            f"Der Dateiname „{filename}“ ist nicht erlaubt: keine Pfade (/ oder \\), keine Steuerzeichen "
             'und keines von < > : " | ? *, und er darf nicht mit einem Punkt beginnen.'
         )
     if name.split(".")[0].upper() in _RESERVED:
-        raise HostError(f"Der Dateiname {filename!r} ist unter Windows reserviert; bitte umbenennen.")
+        raise HostError(f"Der Dateiname „{filename}“ ist unter Windows reserviert; bitte umbenennen.")
     return name
 
 
 class DocumentStore:
+    kind_labels = KIND_LABELS
+    correction_days = CORRECTION_DAYS
+
     def __init__(self, host: Host, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.host = host
         self.max_bytes = max_bytes
@@ -52,10 +63,10 @@ class DocumentStore:
         """Store a file for a party and call ``document_created``; refuses bad names and sizes."""
         name = check_filename(filename)
         if kind not in KINDS:
-            raise HostError(f"Unbekannte Dokumentart {kind!r}. Möglich: {', '.join(KINDS)}.")
+            raise HostError(f"Unbekannte Dokumentart „{kind}“. Möglich: {', '.join(KINDS)}.")
         if len(data) > self.max_bytes:
             raise HostError(
-                f"Die Datei {name!r} ist {len(data) / 1_048_576:.1f} MB groß; erlaubt sind höchstens "
+                f"Die Datei „{name}“ ist {len(data) / 1_048_576:.1f} MB groß; erlaubt sind höchstens "
                 f"{self.max_bytes / 1_048_576:.0f} MB."
             )
         digest = hashlib.sha256(data).hexdigest()
@@ -75,7 +86,7 @@ class DocumentStore:
     def get(self, session: Session, document_id: int) -> Document:
         document = session.get(Document, document_id)
         if document is None:
-            raise NotFound(f"Dokument {document_id} gibt es nicht.")
+            raise NotFound("Dieses Dokument gibt es nicht (mehr); vielleicht wurde es gelöscht.")
         return document
 
     def content(self, session: Session, document_id: int) -> bytes:
@@ -108,6 +119,50 @@ class DocumentStore:
                 update(Document).where(Document.id.in_(document_ids)).values(party_type=party_type, party_id=party_id)
             )
 
+    def correctable_until(self, document: Document) -> datetime | None:
+        """Until when a retained document may be deleted or reclassified; None for other kinds (always)."""
+        if document.kind not in RETAINED_KINDS:
+            return None
+        return document.created_at + timedelta(days=CORRECTION_DAYS)
+
+    def _require_correctable(self, document: Document, action: str) -> None:
+        until = self.correctable_until(document)
+        if until is not None and self.host.now() >= until:
+            raise HostError(
+                f"„{document.filename}“ ist seit dem {document.created_at:%d.%m.%Y} als "
+                f"{KIND_LABELS[document.kind]} abgelegt und muss aufbewahrt werden (GoBD, § 147 AO). {action} "
+                f"geht nur in den ersten {CORRECTION_DAYS} Tagen nach dem Ablegen, also bis {until:%d.%m.%Y}."
+            )
+
+    def delete(self, session: Session, document_id: int) -> Document:
+        """Delete one document; a retained one (an invoice) only within ``CORRECTION_DAYS`` of filing."""
+        document = self.get(session, document_id)
+        self._require_correctable(document, "Löschen")
+        session.delete(document)
+        session.flush()
+        self._drop_unused_blobs(session, {document.sha256})
+        return document
+
+    def change_kind(self, session: Session, document_id: int, kind: str) -> str:
+        """Give a document another kind and return the old one; taking a retained kind away (an
+        invoice filed by mistake) is allowed only within ``CORRECTION_DAYS`` of filing."""
+        document = self.get(session, document_id)
+        if kind not in KINDS:
+            raise HostError(f"Unbekannte Dokumentart „{kind}“. Möglich: {', '.join(KIND_LABELS.values())}.")
+        old = document.kind
+        if kind != old:
+            self._require_correctable(document, "Die Art ändern")
+            document.kind = kind
+            session.flush()
+        return old
+
+    def _drop_unused_blobs(self, session: Session, digests: set[str]) -> None:
+        """Delete the contents no document refers to any more (contents are shared by hash)."""
+        for digest in digests:
+            if session.scalar(select(Document.id).where(Document.sha256 == digest).limit(1)) is None:
+                session.delete(session.get(DocumentBlob, digest))
+        session.flush()
+
     def retained(self, session: Session, party_type: str, party_id: int) -> list[Document]:
         """The party's documents that must be kept (invoices): they block erasing or removing the party."""
         return [d for d in self.for_party(session, party_type, party_id) if d.kind in RETAINED_KINDS]
@@ -117,8 +172,9 @@ class DocumentStore:
         retained = self.retained(session, party_type, party_id)
         if retained:
             raise HostError(
-                f"{len(retained)} Dokument(e) ({', '.join(d.filename for d in retained)}) müssen "
-                "aufbewahrt werden und dürfen nicht gelöscht werden."
+                f"{plural(len(retained), 'Dokument', 'Dokumente')} ({', '.join(d.filename for d in retained)}) "
+                f"{'muss' if len(retained) == 1 else 'müssen'} aufbewahrt werden und "
+                f"{'darf' if len(retained) == 1 else 'dürfen'} nicht gelöscht werden."
             )
         documents = self.for_party(session, party_type, party_id)
         for document in documents:

@@ -197,12 +197,12 @@ class Host:
             if not ids:
                 raise HostError("Bitte markieren Sie mindestens eine Zeile.")
             if action.selection == "one" and len(ids) != 1:
-                raise HostError(f"'{action.label}' gilt für genau eine Zeile; markiert sind {len(ids)}.")
+                raise HostError(f"„{action.label}“ gilt für genau eine Zeile; markiert sind {len(ids)}.")
             if action.selection == "several" and len(set(ids)) < 2:
                 raise HostError(f"„{action.label}“ braucht mindestens zwei markierte Zeilen; markiert ist eine. "
                                 "Bitte weitere Zeilen mit Strg-Klick dazunehmen.")
             if action.confirm and not confirmed:
-                raise HostError(f"'{action.label}' muss erst mit Ja bestätigt werden.")
+                raise HostError(f"„{action.label}“ muss erst mit Ja bestätigt werden.")
             if action.writes and owner != HOST_OWNER:
                 self.require_writable(session, owner)
             result = action.handler(self, session, ids)

@@ -21,7 +21,7 @@ class MasterDataService:
     def _kind(self, session: Session, kind: str) -> None:
         kinds = self.host.masterdata_kinds(session)
         if kind not in kinds:
-            raise NotFound(f"Unbekannte Stammdatenart {kind!r}. Vorhanden: {', '.join(sorted(kinds)) or 'keine'}.")
+            raise NotFound(f"Unbekannte Stammdatenart „{kind}“. Vorhanden: {', '.join(sorted(kinds)) or 'keine'}.")
 
     def seed(self, session: Session) -> None:
         """Give each registered kind its default entries, once (a kind with entries is left alone)."""
@@ -51,7 +51,7 @@ class MasterDataService:
         ).first()
         if existing is not None:
             if existing.active:
-                raise HostError(f"{label!r} gibt es in dieser Liste schon.")
+                raise HostError(f"„{label}“ gibt es in dieser Liste schon.")
             existing.active = True
             return existing
         position = session.scalar(select(func.coalesce(func.max(MasterDataEntry.position), -1) + 1)
@@ -65,6 +65,6 @@ class MasterDataService:
         """Hide an entry from choices; records that use it keep their value."""
         entry = next((e for e in self.entries(session, kind) if e.label == label), None)
         if entry is None:
-            raise NotFound(f"{label!r} steht nicht in der Liste {kind!r}.")
+            raise NotFound(f"„{label}“ steht nicht in der Liste „{kind}“.")
         entry.active = False
         session.flush()

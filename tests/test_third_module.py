@@ -36,7 +36,7 @@ def test_context_actions_of_the_module_write_notes_and_its_veto_protects_them(no
         actions = {(o, a.name): a for o, a in notes_host.context_actions(session, "customer")}
     assert actions[("notes", "add_note")].label == "Notiz anlegen"
     result = notes_host.run_action("notes", "add_note", "customer", ids, confirmed=True)
-    assert result.message == "2 Notiz(en) angelegt."
+    assert result.message == "2 Notizen angelegt."
     with notes_host.session() as session:
         assert session.scalar(select(func.count()).select_from(Note)) == 2
     with pytest.raises(Vetoed, match="Notizen"):

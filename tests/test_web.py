@@ -261,7 +261,7 @@ def test_customer_list_offers_the_context_actions_of_enabled_modules(demo_client
 
     actions = re.findall(r'data-owner="(\w+)" data-name="(\w+)"\s+data-selection="(\w+)"', page)
     assert ("host", "delete", "many") in actions and ("demo", "note", "one") in actions
-    assert 'data-confirm="{count} Kunde(n) wirklich löschen?"' in page
+    assert 'data-confirm="{count} Kunden löschen?" data-confirm-one="Kunde {label} löschen?"' in page
 
 
 # -- context actions ---------------------------------------------------------------------------
@@ -274,7 +274,7 @@ def test_confirmed_delete_action_deletes_the_selected_customers(host, client):
     page = client.get(response.headers["Location"])
 
     assert response.status_code == 302 and response.headers["Location"] == "/kunden"
-    assert flashes(page) == ["2 Kunde(n) gelöscht."]
+    assert flashes(page) == ["2 Kunden gelöscht."]
     assert customer_numbers(page) == ["K10002"]
 
 
@@ -284,7 +284,7 @@ def test_delete_action_without_confirmation_deletes_nothing(host, client):
     response = run_action(client, csrf_token(client), "host", "delete", ids)
 
     assert response.status_code == 400
-    assert "'Löschen' muss erst mit Ja bestätigt werden." in text_of(response)
+    assert "„Löschen“ muss erst mit Ja bestätigt werden." in text_of(response)
     assert customer_count(host) == 2
 
 
@@ -303,7 +303,7 @@ def test_action_for_one_row_refuses_several(demo_host, demo_client):
     response = run_action(demo_client, csrf_token(demo_client), "demo", "show", ids)
 
     assert response.status_code == 400
-    assert "'Anzeigen' gilt für genau eine Zeile; markiert sind 2." in text_of(response)
+    assert "„Anzeigen“ gilt für genau eine Zeile; markiert sind 2." in text_of(response)
 
 
 def test_unknown_action_answers_404(host, client):
@@ -546,7 +546,7 @@ def test_host_error_shows_its_message_on_an_error_page(client):
 
     assert page.status_code == 400
     assert "Ungültige Anfrage (400)" in text_of(page)
-    assert "Nach 'bogus' kann nicht sortiert werden. Möglich: number, name, company, city, postcode." in text_of(page)
+    assert "Nach „bogus“ kann nicht sortiert werden. Möglich: number, name, company, city, postcode." in text_of(page)
     assert "Traceback" not in page.get_data(as_text=True)
 
 
@@ -577,7 +577,7 @@ def test_masterdata_entry_can_be_added_and_hidden(demo_host, demo_client):
     hidden = demo_client.post("/kleinstammdaten/demo_colour/ausblenden", data={"csrf_token": token, "label": "Rot"},
                               follow_redirects=True)
 
-    assert flashes(added) == ["'Blau' ist jetzt in der Liste."]
+    assert flashes(added) == ["„Blau“ ist jetzt in der Liste."]
     assert re.findall(r"<td>([^<]+)</td>", hidden.get_data(as_text=True)) == ["Grün", "Blau"]
     assert "Ausgeblendet Rot" in text_of(hidden)
     with demo_host.session() as session:
@@ -589,11 +589,11 @@ def test_masterdata_refuses_a_duplicate_with_its_reason(demo_client):
                                                                        "label": "Rot"})
 
     assert page.status_code == 400
-    assert "'Rot' gibt es in dieser Liste schon." in text_of(page)
+    assert "„Rot“ gibt es in dieser Liste schon." in text_of(page)
 
 
 def test_masterdata_of_an_unknown_kind_answers_404(client):
     page = client.get("/kleinstammdaten", query_string={"art": "gibtsnicht"})
 
     assert page.status_code == 404
-    assert "Unbekannte Stammdatenart 'gibtsnicht'." in text_of(page)
+    assert "Unbekannte Stammdatenart „gibtsnicht“." in text_of(page)

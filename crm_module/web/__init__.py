@@ -10,9 +10,10 @@ from host_stub.api import MenuItem
 
 
 def menu_items() -> list[MenuItem]:
-    """The overview, with the actions of its list below it (the same as its context menu), and "Neu"."""
+    """The overview, with the actions of its list below it (the same as its context menu), "Neu", and the lists."""
     return [MenuItem("Stammdaten", "Neuer Interessent", "crm.new_prospect", order=19),
-            MenuItem("Stammdaten", "Interessenten", "crm.prospects", order=20, entity="prospect")]
+            MenuItem("Stammdaten", "Interessenten", "crm.prospects", order=20, entity="prospect"),
+            MenuItem("Stammdaten", "Mailing-Listen", "crm.mailing_lists", order=21)]
 
 
 def blueprint(host):

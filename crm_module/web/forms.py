@@ -191,6 +191,7 @@ def overview_row(row: dict[str, Any]) -> dict[str, Any]:
         "id": row["id"], "number": row["number"], "name": row["name"], "city": row["city"], "status": row["status"],
         "contacts": row["contact_count"], "last_contact": german_date(row["last_contact_at"]),
         "next_followup": german_date(row["next_followup_on"]), "lists": ", ".join(row["lists"]),
+        "label": f"„{row['name']}“" + (f" ({row['number']})" if row["number"] else ""),
     }
 
 

@@ -22,9 +22,10 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from crm_module import MODULE_ID, customfields, history, mailinglists, merging, overview, privacy, prospects
 from crm_module.errors import InvalidInput
 from crm_module.models import CUSTOM_FIELD_SLOTS
-from crm_module.parties import CATEGORY_KIND, STATUS_KIND, documents_party, get_party, label
+from crm_module.parties import CATEGORY_KIND, STATUS_KIND, get_party, label
 from crm_module.schemas import PHONE_KINDS, VAT_TREATMENTS
 from crm_module.web import forms
+from host_stub.api import plural
 from host_stub.errors import HostError, LicenseRefused, NotFound
 from host_stub.web import safe_next
 from host_stub.web.lists import Column, ListState
@@ -45,7 +46,6 @@ COLUMNS = (
 #: Where the search looks; "auto" tells e-mail, number and phone by their shape, else the name.
 SEARCH_IN = {"auto": "Name/E-Mail/Tel./Nr.", "name": "nur Name", "email": "nur E-Mail", "phone": "nur Telefon",
              "city": "nur Ort", "number": "nur Nr."}
-DOCUMENT_KINDS = {"attachment": "Anhang", "letter": "Brief", "offer": "Angebot", "invoice": "Rechnung"}
 LIST_KINDS = mailinglists.LIST_KINDS
 
 _ROUTES: list[tuple[str, str | None, Callable[..., Any], tuple[str, ...]]] = []
@@ -133,6 +133,7 @@ def _dialog(host: Host, session, prospect_id: int | None = None) -> dict[str, An
         "record": record, "statuses": schema.statuses, "category_choices": schema.category_choices,
         "sources": schema.sources, "fields": list(schema.custom_fields.values()),
         "licence": host.licensing.status(session, MODULE_ID), "merges": [],
+        "document_kinds": host.documents.kind_labels, "correction_days": host.documents.correction_days,
     }
     if record is not None:
         context["merges"] = [
@@ -151,7 +152,7 @@ def _render_dialog(context: dict[str, Any], values: dict[str, Any], errors: dict
         "crm/prospect.html", values=values, errors=forms.field_errors(errors), summary=forms.error_summary(errors),
         error_tabs=forms.error_tabs(errors),
         refusal=refusal, vat_treatments=VAT_TREATMENTS, phone_kinds=PHONE_KINDS, event_kinds=history.EVENT_KINDS,
-        document_kinds=DOCUMENT_KINDS, field_types=customfields.TYPES, back=_back(), back_arg=_back_arg(), **context)
+        field_types=customfields.TYPES, back=_back(), back_arg=_back_arg(), **context)
     return page, status
 
 
@@ -223,21 +224,59 @@ def upload_documents(host: Host, prospect_id: int):
     except HostError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"{len(files)} Dokument(e) abgelegt: {', '.join(f.filename for f in files)}.", "success")
+        flash(f"{plural(len(files), 'Dokument', 'Dokumente')} abgelegt: {', '.join(f.filename for f in files)}.",
+              "success")
     return redirect(_edit_url(prospect_id, "dokumente"))
 
 
 @route("/<int:prospect_id>/dokumente/<int:document_id>")
 def download_document(host: Host, prospect_id: int, document_id: int):
     with host.session() as session:
-        owner = documents_party(get_party(session, prospect_id))
-        document = host.documents.get(session, document_id)
-        if (document.party_type, document.party_id) != owner:
-            raise NotFound(f"Dokument {document_id} gehört nicht zu diesem Datensatz.")
+        document = prospects.document(host, session, prospect_id, document_id)
         filename, content_type = document.filename, document.content_type
         content = host.documents.content(session, document_id)
     return send_file(io.BytesIO(content), mimetype=content_type, as_attachment=True,
                      download_name=filename)
+
+
+def _confirmed() -> bool:
+    return request.form.get("confirmed") == "1"
+
+
+@route("/<int:prospect_id>/dokumente/<int:document_id>/loeschen", methods=("POST",))
+def delete_document(host: Host, prospect_id: int, document_id: int):
+    if not _confirmed():
+        flash("Das Löschen eines Dokuments muss erst mit Ja bestätigt werden; es wurde nichts gelöscht.", "error")
+        return redirect(_edit_url(prospect_id, "dokumente"))
+    try:
+        with host.session() as session:
+            filename = prospects.delete_document(host, session, prospect_id, document_id)
+    except NotFound:
+        raise
+    except HostError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Dokument „{filename}“ gelöscht.", "success")
+    return redirect(_edit_url(prospect_id, "dokumente"))
+
+
+@route("/<int:prospect_id>/dokumente/<int:document_id>/art", methods=("POST",))
+def change_document_kind(host: Host, prospect_id: int, document_id: int):
+    if not _confirmed():
+        flash("Das Ändern der Dokumentart muss erst mit Ja bestätigt werden; es wurde nichts geändert.", "error")
+        return redirect(_edit_url(prospect_id, "dokumente"))
+    try:
+        with host.session() as session:
+            document = prospects.change_document_kind(host, session, prospect_id, document_id,
+                                                      request.form.get("kind", ""))
+            filename, kind = document.filename, host.documents.kind_labels[document.kind]
+    except NotFound:
+        raise
+    except HostError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"„{filename}“ ist jetzt als {kind} abgelegt.", "success")
+    return redirect(_edit_url(prospect_id, "dokumente"))
 
 
 # -- history: contact events and follow-ups ----------------------------------------------------
@@ -320,8 +359,9 @@ def erase(host: Host, prospect_id: int):
     except HostError as exc:
         flash(str(exc), "error")
         return redirect(_edit_url(prospect_id))
-    flash(f"{name} wurde nach DSGVO gelöscht, mit {counts['events']} Kontaktereignis(sen), "
-          f"{counts['contacts']} Ansprechpartner(n) und {counts['documents']} Dokument(en). "
+    flash(f"{name} wurde nach DSGVO gelöscht, mit {plural(counts['events'], 'Kontaktereignis', 'Kontaktereignissen')}, "
+          f"{plural(counts['contacts'], 'Ansprechpartner', 'Ansprechpartnern')} und "
+          f"{plural(counts['documents'], 'Dokument', 'Dokumenten')}. "
           "Es bleibt nur ein anonymer Vermerk.", "success")
     return redirect(_back())
 
@@ -368,9 +408,100 @@ def undo_merge(host: Host, prospect_id: int, merge_id: int):
     except HostError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"Zusammenführung rückgängig gemacht: {len(restored)} Datensatz/Datensätze wiederhergestellt.",
-              "success")
+        flash(f"Zusammenführung rückgängig gemacht: {plural(len(restored), 'Datensatz', 'Datensätze')} "
+              "wiederhergestellt.", "success")
     return redirect(_edit_url(prospect_id, "zusammenfuehrungen"))
+
+
+# -- mailing lists -----------------------------------------------------------------------------
+
+
+def _render_lists(host: Host, values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+                  status: int = 200):
+    with host.session() as session:
+        rows = mailinglists.lists(session)
+        licence = host.licensing.status(session, MODULE_ID)
+    return render_template("crm/lists.html", lists=rows, list_kinds=LIST_KINDS, licence=licence,
+                           values=values or {"name": "", "kind": "mailing"}, errors=errors or {}), status
+
+
+@route("/listen")
+def mailing_lists(host: Host):
+    return _render_lists(host)
+
+
+@route("/listen", methods=("POST",))
+def create_mailing_list(host: Host):
+    values = {"name": request.form.get("name", ""), "kind": request.form.get("kind", "")}
+    try:
+        with host.session() as session:
+            name = mailinglists.create_list(host, session, values["name"], values["kind"]).name
+    except InvalidInput as exc:
+        return _render_lists(host, values, exc.errors, status=422)
+    except LicenseRefused as exc:
+        flash(str(exc), "error")
+        return _render_lists(host, values, status=403)
+    flash(f"Liste „{name}“ angelegt.", "success")
+    return redirect(url_for("crm.mailing_lists"))
+
+
+#: What the list assignment page does: add to or remove from a list.
+LIST_MODES = {"add": "Auf die Liste setzen", "remove": "Von der Liste nehmen"}
+
+
+def _assignment(session, args) -> tuple[list[int], bool]:
+    """The prospects the assignment page is about: the selected ids, or all matching the overview's filters."""
+    if args.get("alle") == "1":
+        return overview.matching_ids(session, forms.overview_filters(args)), True
+    return _ids(args.getlist("ids")), False
+
+
+@route("/listen/zuordnen")
+def list_assignment(host: Host):
+    """Choose the list for prospects picked on the overview (a selection, or all that match its filters)."""
+    mode = request.args.get("aktion", "add")
+    if mode not in LIST_MODES:
+        raise NotFound(f"Unbekannte Aktion „{mode}“.")
+    with host.session() as session:
+        ids, matching = _assignment(session, request.args)
+        named = [label(get_party(session, party_id)) for party_id in ids[:10]]
+        rows = mailinglists.lists(session, count_members=False)
+        licence = host.licensing.status(session, MODULE_ID)
+    return render_template("crm/list_assign.html", mode=mode, modes=LIST_MODES, ids=ids, matching=matching,
+                           named=named, lists=rows, list_kinds=LIST_KINDS, licence=licence,
+                           filters=forms.filter_args(request.args), search=request.args.get("q", ""),
+                           chosen=request.args.get("list", type=int))
+
+
+@route("/listen/zuordnen", methods=("POST",))
+def assign_list(host: Host):
+    form = request.form
+    mode = form.get("aktion", "")
+    list_id = form.get("list_id", type=int)
+    back = url_for("crm.list_assignment", **{key: form.getlist(key) for key in form if key != "csrf_token"})
+    if mode not in LIST_MODES or list_id is None:
+        flash("Bitte eine Liste wählen; es wurde nichts geändert.", "error")
+        return redirect(back)
+    try:
+        with host.session() as session:
+            ids, _matching = _assignment(session, form)
+            name = mailinglists.get_list(session, list_id).name
+            if mode == "add":
+                count = mailinglists.add_members(host, session, list_id, ids)
+            else:
+                count = mailinglists.remove_members(host, session, list_id, ids)
+    except HostError as exc:
+        flash(str(exc), "error")
+        return redirect(back)
+    counted = plural(count, "Interessent", "Interessenten")
+    if mode == "add":
+        message = f"{counted} auf die Liste „{name}“ gesetzt"
+        if count < len(ids):
+            message += f"; {plural(len(ids) - count, 'weiterer stand', 'weitere standen')} schon darauf"
+    else:
+        message = f"{counted} von der Liste „{name}“ genommen"
+    flash(message + ".", "success")
+    return redirect(url_for("crm.prospects", list=list_id))
 
 
 # -- a customer's CRM record -------------------------------------------------------------------
@@ -382,7 +513,8 @@ def customer_record(host: Host, customer_id: int):
     with host.session() as session:
         record = prospects.for_customer(host, session, customer_id)
     return render_template("crm/customer.html", record=record, event_kinds=history.EVENT_KINDS,
-                           document_kinds=DOCUMENT_KINDS, vat_treatments=VAT_TREATMENTS, list_kinds=LIST_KINDS)
+                           document_kinds=host.documents.kind_labels, vat_treatments=VAT_TREATMENTS,
+                           list_kinds=LIST_KINDS)
 
 
 # -- custom fields -----------------------------------------------------------------------------

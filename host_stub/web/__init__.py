@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import BuildError
 
 from host_stub.errors import HostError, NotFound
+from host_stub.german import plural
 from host_stub.web.csrf import CSRFError, check_csrf, csrf_token
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -76,6 +77,7 @@ def create_app(host: Host) -> Flask:
     app.add_template_global(shell_layout)
     app.add_template_global(current_url)
     app.add_template_global(LICENCE_LABELS, "licence_labels")
+    app.add_template_filter(plural)
     app.before_request(check_csrf)
     app.before_request(_load_layout)
     app.register_error_handler(HostError, _host_error)

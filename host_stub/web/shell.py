@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.routing import BuildError
 
 from host_stub.errors import HostError
+from host_stub.german import quoted
 from host_stub.web import current_host, safe_next
 from host_stub.web.lists import Column, ListState
 
@@ -40,6 +41,7 @@ def customers():
             "id": c.id, "number": c.number, "company": c.company,
             "person": " ".join(part for part in (c.first_name, c.last_name) if part),
             "postcode": c.postcode, "city": c.city, "email": c.email, "phone": c.phone,
+            "label": f"{quoted(c.company or ' '.join(p for p in (c.first_name, c.last_name) if p))} ({c.number})",
         } for c in found]
         actions = host.context_actions(session, "customer")
     return render_template("shell/customers.html", columns=CUSTOMER_COLUMNS, rows=rows,
@@ -132,7 +134,7 @@ def masterdata_add(kind: str):
     host = current_host()
     with host.session() as session:
         entry = host.masterdata.add(session, kind, request.form.get("label", ""))
-    flash(f"{entry.label!r} ist jetzt in der Liste.", "success")
+    flash(f"„{entry.label}“ ist jetzt in der Liste.", "success")
     return redirect(url_for("shell.masterdata", art=kind))
 
 
@@ -142,5 +144,5 @@ def masterdata_deactivate(kind: str):
     label = request.form.get("label", "")
     with host.session() as session:
         host.masterdata.deactivate(session, kind, label)
-    flash(f"{label!r} wird nicht mehr zur Auswahl angeboten; vorhandene Datensätze behalten den Wert.", "success")
+    flash(f"„{label}“ wird nicht mehr zur Auswahl angeboten; vorhandene Datensätze behalten den Wert.", "success")
     return redirect(url_for("shell.masterdata", art=kind))

@@ -84,10 +84,10 @@ def test_new_prospect_is_found_converted_with_another_and_keeps_its_history_as_c
     expect(page.locator(".context-menu-head")).to_have_text("2 markiert")
     page.get_by_role("menuitem", name="In Kunden umwandeln").click()
     dialog = page.get_by_role("dialog")
-    expect(dialog).to_contain_text("2 Interessent(en) in Kunden umwandeln?")
+    expect(dialog).to_contain_text("2 Interessenten in Kunden umwandeln?")
     dialog.get_by_role("button", name="Ja").click()
 
-    expect(page.locator(".flash")).to_have_text("2 Interessent(en) in Kunden umgewandelt.")
+    expect(page.locator(".flash")).to_have_text("2 Interessenten in Kunden umgewandelt.")
     expect(page.get_by_text("Keine Interessenten vorhanden.")).to_be_visible()
 
     page.get_by_role("button", name="Stammdaten").hover()
@@ -134,6 +134,38 @@ def test_invalid_field_opens_its_tab_with_the_message_and_keeps_the_input(page, 
     expect(page.get_by_role("tab", name=re.compile("Individuelle Felder"))).to_have_attribute("aria-selected", "true")
     expect(page.get_by_label("Mitarbeiter")).to_have_value("viele")
     expect(page.get_by_label("Mitarbeiter")).to_be_focused()
-    expect(page.locator("#error-custom-2")).to_have_text("Mitarbeiter: 'viele' ist keine Zahl (Beispiel: 1234,50).")
+    expect(page.locator("#error-custom-2")).to_have_text("Mitarbeiter: „viele“ ist keine Zahl (Beispiel: 1234,50).")
     page.get_by_role("tab", name="Adresse").click()
     expect(page.locator("#adresse").get_by_label("Firma")).to_have_value("Druckerei Lange")
+
+
+def test_an_invoice_filed_by_mistake_gets_another_kind_after_ja_and_a_list_takes_the_selection(page, live_host):
+    party_id = add_prospect(live_host, "Bäckerei Schmitz GmbH")
+    add_prospect(live_host, "Café Wolf")
+    with live_host.session() as session:
+        prospects.add_document(live_host, session, party_id, "Visitenkarte.pdf", b"%PDF", "invoice")
+
+    page.goto(f"/m/crm/{party_id}#dokumente")
+    page.get_by_role("tab", name="Dokumente").click()
+    page.get_by_label("Art von Visitenkarte.pdf").select_option(label="Anhang")
+    page.get_by_role("button", name="Art ändern").click()
+    dialog = page.locator("dialog.crm-confirm")
+    expect(dialog).to_contain_text("Die Art von „Visitenkarte.pdf“ ändern?")
+    dialog.get_by_role("button", name="Ja").click()
+    expect(page.locator(".flash")).to_have_text("„Visitenkarte.pdf“ ist jetzt als Anhang abgelegt.")
+
+    page.get_by_role("button", name="Stammdaten").hover()
+    page.get_by_role("link", name="Mailing-Listen").click()
+    page.get_by_label("Name").fill("Hausmesse")
+    page.get_by_role("button", name="Anlegen").click()
+    expect(page.locator(".flash")).to_have_text("Liste „Hausmesse“ angelegt.")
+
+    page.goto("/m/crm/")
+    rows(page).nth(0).click()
+    rows(page).nth(1).click(modifiers=["Control"])
+    rows(page).nth(1).click(button="right")
+    page.get_by_role("menuitem", name="Zu Liste hinzufügen …").click()
+    page.get_by_role("button", name="Auf die Liste setzen").click()
+    expect(page.locator(".flash")).to_have_text("2 Interessenten auf die Liste „Hausmesse“ gesetzt.")
+    expect(rows(page)).to_have_count(2)
+    expect(rows(page).first).to_contain_text("Hausmesse")

@@ -57,7 +57,7 @@ def test_delete_two_customers_asks_with_their_count_and_respects_nein_and_ja(pag
     page.get_by_role("menuitem", name="Löschen").click()
 
     dialog = page.get_by_role("dialog")
-    expect(dialog).to_contain_text("2 Kunde(n) wirklich löschen?")
+    expect(dialog).to_contain_text("2 Kunden löschen?")
     dialog.get_by_role("button", name="Nein").click()
     expect(dialog).to_be_hidden()
     expect(rows(page)).to_have_count(3)
@@ -65,12 +65,24 @@ def test_delete_two_customers_asks_with_their_count_and_respects_nein_and_ja(pag
 
     rows(page).nth(1).click(button="right")
     page.get_by_role("menuitem", name="Löschen").click()
-    expect(dialog).to_contain_text("2 Kunde(n) wirklich löschen?")
+    expect(dialog).to_contain_text("2 Kunden löschen?")
     dialog.get_by_role("button", name="Ja").click()
 
-    expect(page.locator(".flash")).to_have_text("2 Kunde(n) gelöscht.")
+    expect(page.locator(".flash")).to_have_text("2 Kunden gelöscht.")
     expect(rows(page)).to_have_count(1)
     expect(rows(page).first).to_contain_text("Autohaus Richter")
+    assert customer_count(live_host) == 1
+
+
+def test_delete_one_customer_asks_naming_it(page, live_host):
+    add_customers(live_host, ("Bäckerei Schmitz", "Köln"), ("Café Wolf", "Münster"))
+    page.goto("/kunden")
+    rows(page).nth(1).click(button="right")
+    page.get_by_role("menuitem", name="Löschen").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Kunde „Café Wolf“ (K10001) löschen?")
+    dialog.get_by_role("button", name="Ja").click()
+    expect(page.locator(".flash")).to_have_text("1 Kunde gelöscht.")
     assert customer_count(live_host) == 1
 
 

@@ -49,9 +49,9 @@ def test_add_with_contacts_from_json_input(crm_cli, tmp_path):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--email", "info@"], "E-Mail: 'info@' ist keine gültige E-Mail-Adresse"),
+    (["--email", "info@"], "E-Mail: „info@“ ist keine gültige E-Mail-Adresse"),
     (["--postcode", "5066"], "PLZ: Eine Postleitzahl in DE hat 5 Ziffern"),
-    (["--custom", "Farbe=rot"], "Das individuelle Feld 'Farbe' ist nicht eingerichtet"),
+    (["--custom", "Farbe=rot"], "Das individuelle Feld „Farbe“ ist nicht eingerichtet"),
     (["--payment-terms-days", "bald"], "Zahlungsziel: Bitte eine ganze Zahl"),
 ])
 def test_invalid_input_is_refused_with_exit_code_1_and_nothing_written(crm_cli, args, message):
@@ -107,12 +107,12 @@ def test_convert_and_back(crm_cli):
     crm_cli(*ADD[:4], "Zweite GmbH", *ADD[5:])
     result = crm_cli("crm", "prospects", "convert", "--all", "--yes")
     assert result.exit_code == 0, result.output
-    assert "2 Interessent(en) in Kunden umgewandelt" in result.output and "I10000 -> K10000" in result.output
+    assert "2 Interessenten in Kunden umgewandelt" in result.output and "I10000 -> K10000" in result.output
     assert listing(crm_cli)["rows"] == []
     customers = json.loads(crm_cli("customers", "list", "--json").output)["customers"]
     customer_id = next(c["id"] for c in customers if c["number"] == "K10000")
     result = crm_cli("crm", "customers-to-prospects", str(customer_id), "--yes")
-    assert result.exit_code == 0 and f"Kunde {customer_id} -> I10000" in result.output
+    assert result.exit_code == 0 and "Kunde K10000 -> I10000" in result.output
     again = crm_cli("crm", "prospects", "convert", "I10001", "--yes")
     assert again.exit_code == 1 and "Schon Kunde" in again.output
 

@@ -125,7 +125,7 @@ def test_already_converted_unknown_or_empty_selections_are_refused(host):
     convert(host, [party_id])
     with pytest.raises(CrmError, match="Schon Kunde"):
         convert(host, [party_id])
-    with pytest.raises(NotFound, match="ID 999"):
+    with pytest.raises(NotFound, match="gibt es nicht mehr; bitte die Liste neu laden"):
         convert(host, [999])
     with pytest.raises(CrmError, match="mindestens einen"):
         convert(host, [])

@@ -41,7 +41,8 @@ def test_context_actions_of_the_prospect_list(host):
         "edit": ("Bearbeiten", "one", False), "copy": ("Kopieren", "one", True),
         "delete": ("Löschen", "many", True), "to_customers": ("In Kunden umwandeln", "many", True)}
     assert "Neu" not in {a.label for a in found.values()}  # new prospects are not made from a selection
-    assert found["to_customers"].confirm == "{count} Interessent(en) in Kunden umwandeln?"
+    assert found["to_customers"].confirm == "{count} Interessenten in Kunden umwandeln?"
+    assert found["delete"].confirm_one == "Interessent {label} löschen?"
     assert found["delete"].confirm and not found["copy"].confirm
 
 
@@ -54,7 +55,7 @@ def test_context_action_on_customers_turns_them_into_prospects(host):
     with pytest.raises(HostError, match="mit Ja bestätigt"):
         host.run_action("crm", "to_prospects", "customer", ids, confirmed=False)
     result = host.run_action("crm", "to_prospects", "customer", ids, confirmed=True)
-    assert result.message == "2 Kunde(n) in Interessenten umgewandelt."
+    assert result.message == "2 Kunden in Interessenten umgewandelt."
     with host.session() as session:
         assert overview.count(session) == 2
 
@@ -65,11 +66,11 @@ def test_prospect_actions_convert_copy_edit_and_delete(host):
     edit = host.run_action("crm", "edit", "prospect", ids[:1], confirmed=False)
     assert edit.redirect_endpoint == "crm.edit_prospect"
     converted = host.run_action("crm", "to_customers", "prospect", ids, confirmed=True)
-    assert converted.message == "2 Interessent(en) in Kunden umgewandelt."
+    assert converted.message == "2 Interessenten in Kunden umgewandelt."
     with host.session() as session:
         [copy_row] = overview.overview(session).rows
     assert host.run_action("crm", "delete", "prospect", [copy_row["id"]], confirmed=True).message == (
-        "1 Interessent(en) gelöscht.")
+        f"Interessent „Eins“ ({copy_row['number']}) gelöscht.")
 
 
 def test_a_copy_has_its_own_number_and_no_history(host):

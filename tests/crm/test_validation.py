@@ -34,8 +34,8 @@ def prospect_count(host) -> int:
     ({"company": ""}, "company", "braucht eine Firma"),
     ({"is_business": False, "company": "", "last_name": ""}, "last_name", "braucht einen Nachnamen"),
     ({"company": "x" * 201}, "company", "Höchstens 200 Zeichen"),
-    ({"status": "Erfunden"}, "status", "Unbekannter Status 'Erfunden'"),
-    ({"categories": ["Astronaut"]}, "categories", "Unbekannte Kategorie(n): Astronaut"),
+    ({"status": "Erfunden"}, "status", "Unbekannter Status „Erfunden“"),
+    ({"categories": ["Astronaut"]}, "categories", "Unbekannte Kategorie: Astronaut."),
     ({"source": "Zufall"}, "source", "Unbekannte Herkunft 'Zufall'"),
     ({"website": "kein link"}, "website", "keine Web-Adresse"),
     ({"vat_treatment": "export", "vat_note": "Ausfuhr"}, "vat_treatment", "nur außerhalb der EU"),
@@ -43,7 +43,7 @@ def prospect_count(host) -> int:
     ({"vat_treatment": "irgendwie"}, "vat_treatment", "Unbekannte Umsatzsteuer-Behandlung"),
     ({"payment_terms_days": 400}, "payment_terms_days", "zwischen 0 und 365 Tagen"),
     ({"payment_terms_days": "bald"}, "payment_terms_days", "ganze Zahl von Tagen"),
-    ({"discount_percent": "120"}, "discount_percent", "Erlaubt sind 0 bis 100 Prozent"),
+    ({"discount_percent": "120"}, "discount_percent", "Erlaubt sind 0 bis 100 Prozent; eingegeben: 120."),
     ({"expected_volume": "viel"}, "expected_volume", "Bitte eine Zahl angeben"),
     ({"contacts": [{"first_name": "Anna"}]}, "contacts.0.last_name", "Bitte ausfüllen"),
     ({"contacts": [{"last_name": "A", "email": "a@"}]}, "contacts.0.email", "keine gültige E-Mail-Adresse"),
@@ -106,8 +106,8 @@ def fields(host):
 
 
 @pytest.mark.parametrize(("custom", "key", "message"), [
-    ({"Mitarbeiter": "viele"}, "custom.1", "Mitarbeiter: 'viele' ist keine Zahl"),
-    ({"Messebesuch": "31.02.2026"}, "custom.2", "Messebesuch: '31.02.2026' ist kein Datum"),
+    ({"Mitarbeiter": "viele"}, "custom.1", "Mitarbeiter: „viele“ ist keine Zahl"),
+    ({"Messebesuch": "31.02.2026"}, "custom.2", "Messebesuch: „31.02.2026“ ist kein Datum"),
     ({"Einwilligung": "vielleicht"}, "custom.3", "Einwilligung: Bitte 'ja' oder 'nein' angeben"),
     ({"Größe": "riesig"}, "custom.4", "steht nicht zur Auswahl. Möglich: klein, mittel, groß"),
     ({"Lieblingsfarbe": "blau"}, "custom.Lieblingsfarbe", "ist nicht eingerichtet"),
@@ -145,4 +145,4 @@ def test_a_status_no_longer_offered_stays_on_records_that_have_it(host):
         prospects.update(host, session, party_id, {"city": "Bonn", "postcode": "53111"})
     assert record(host, party_id)["status"] == "Ruhend"
     error = refused(host, status="Ruhend")
-    assert "Unbekannter Status 'Ruhend'" in error.errors["status"]
+    assert "Unbekannter Status „Ruhend“" in error.errors["status"]

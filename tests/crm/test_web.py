@@ -170,7 +170,8 @@ def test_overview_offers_the_context_actions(host, client):
     page = client.get("/m/crm/").get_data(as_text=True)
     context_menu = re.search(r'<ul class="context-menu".*?</ul>', page, re.S).group(0)
     labels = re.findall(r'role="menuitem" data-owner="crm" data-name="[^"]+"[^>]*>([^<]+)<', context_menu)
-    assert labels == ["Bearbeiten", "Kopieren", "Löschen", "In Kunden umwandeln", "Zusammenführen"]
+    assert labels == ["Bearbeiten", "Kopieren", "Löschen", "In Kunden umwandeln", "Zusammenführen",
+                      "Zu Liste hinzufügen …", "Von Liste entfernen …"]
 
 
 # -- the edit dialog ---------------------------------------------------------------------------
@@ -228,12 +229,12 @@ def test_invalid_input_is_shown_at_each_field_with_the_input_kept_and_nothing_sa
     assert response.status_code == 422
     assert "Bitte korrigieren Sie die markierten Felder; es wurde nichts gespeichert." in text_of(response)
     assert re.search(r'name="email" value="info\(at\)schmitz" aria-invalid="true" aria-describedby="error-email">\s*'
-                     r'<p class="field-error" id="error-email">&#39;info\(at\)schmitz&#39; ist keine gültige E-Mail-Adresse',
+                     r'<p class="field-error" id="error-email">„info\(at\)schmitz“ ist keine gültige E-Mail-Adresse',
                      page)
     assert re.search(r'name="postcode" value="5066"[^>]*aria-invalid="true"', page)
     assert re.search(r'id="error-postcode">[^<]*5 Ziffern', page)
     assert re.search(r'name="custom-2" value="viele" aria-invalid="true"[^>]*>\s*'
-                     r'<p class="field-error" id="error-custom-2">Mitarbeiter: &#39;viele&#39; ist keine Zahl', page)
+                     r'<p class="field-error" id="error-custom-2">Mitarbeiter: „viele“ ist keine Zahl', page)
     assert re.search(r'id="error-contacts-0-email">', page)
     assert 'value="Bäckerei Schmitz GmbH"' in page and 'value="Schmitz"' in page
     tabs_with_errors = re.findall(r'role="tab" id="tab-(\w+)"[^>]*class="tab has-error"', page)
@@ -295,7 +296,7 @@ def test_documents_of_any_format_are_uploaded_listed_and_downloaded(host, client
 
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/m/crm/{party_id}#dokumente")
     page = client.get(response.headers["Location"])
-    assert flashes(page) == ["2 Dokument(e) abgelegt: Plan.png, Angebot Müller.txt."]
+    assert flashes(page) == ["2 Dokumente abgelegt: Plan.png, Angebot Müller.txt."]
     links = re.findall(r'<a href="(/m/crm/%d/dokumente/\d+)" download>([^<]+)</a>' % party_id,
                        page.get_data(as_text=True))
     assert [name for _url, name in links] == ["Plan.png", "Angebot Müller.txt"]
@@ -346,7 +347,7 @@ def test_convert_two_prospects_from_the_context_menu(host, client):
     response = run_action(client, token, "to_customers", ids[:2], confirmed=True)
     assert response.headers["Location"] == "/m/crm/"
     after = client.get("/m/crm/")
-    assert flashes(after) == ["2 Interessent(en) in Kunden umgewandelt."]
+    assert flashes(after) == ["2 Interessenten in Kunden umgewandelt."]
     assert overview_names(after) == ["Drei GmbH"]
     customers = text_of(client.get("/kunden"))
     assert "Eins GmbH" in customers and "Zwei GmbH" in customers
@@ -413,13 +414,13 @@ def test_merge_preview_merge_and_undo(host, client):
     assert opened.headers["Location"] == f"/m/crm/zusammenfuehren?ids={first}&ids={second}"
     preview = client.get(opened.headers["Location"])
     text = text_of(preview)
-    assert "Es bleibt Interessent I10000 (Schmitz GmbH)" in text
-    assert "Firma Schmitz GmbH Interessent I10000 (Schmitz GmbH)" in text
-    assert "E-Mail info@schmitz.example Interessent I10001 (Bäckerei Schmitz)" in text
+    assert "Es bleibt Interessent „Schmitz GmbH“ (I10000)" in text
+    assert "Firma Schmitz GmbH Interessent „Schmitz GmbH“ (I10000)" in text
+    assert "E-Mail info@schmitz.example Interessent „Bäckerei Schmitz“ (I10001)" in text
     assert "Mobil: +49 171 2345678" in text
 
     chosen = client.get(f"/m/crm/zusammenfuehren?ids={first}&ids={second}&survivor={second}")
-    assert "Firma Bäckerei Schmitz Interessent I10001 (Bäckerei Schmitz)" in text_of(chosen)
+    assert "Firma Bäckerei Schmitz Interessent „Bäckerei Schmitz“ (I10001)" in text_of(chosen)
     assert re.search(r'name="survivor" value="%d"' % second, chosen.get_data(as_text=True))
 
     merged = client.post("/m/crm/zusammenfuehren", data={"csrf_token": token, "ids": [str(first), str(second)],
@@ -429,11 +430,11 @@ def test_merge_preview_merge_and_undo(host, client):
     assert count(host) == 1 and record(host, second)["website"] == "https://www.schmitz.example"
     undo_url = re.search(r'action="(/m/crm/%d/zusammenfuehrungen/\d+/rueckgaengig)"' % second,
                          merged.get_data(as_text=True)).group(1)
-    assert "zusammengeführt mit Interessent I10000 (Schmitz GmbH)" in text_of(merged)
+    assert "zusammengeführt mit Interessent „Schmitz GmbH“ (I10000)" in text_of(merged)
 
     undone = client.post(undo_url, data={"csrf_token": token}, follow_redirects=True)
 
-    assert flashes(undone) == ["Zusammenführung rückgängig gemacht: 1 Datensatz/Datensätze wiederhergestellt."]
+    assert flashes(undone) == ["Zusammenführung rückgängig gemacht: 1 Datensatz wiederhergestellt."]
     assert "rückgängig gemacht am 02.11.2026" in text_of(undone)
     assert count(host) == 2 and record(host, second)["website"] == ""
 
@@ -476,7 +477,8 @@ def test_erase_after_confirmation_removes_the_prospect(host, client):
                          follow_redirects=True)
 
     assert erased.request.path == "/m/crm/"
-    assert flashes(erased)[0].startswith("Interessent I10000 (Bäckerei Schmitz GmbH) wurde nach DSGVO gelöscht")
+    assert flashes(erased)[0].startswith("Interessent „Bäckerei Schmitz GmbH“ (I10000) wurde nach DSGVO gelöscht, "
+                                         "mit 0 Kontaktereignissen, 0 Ansprechpartnern und 0 Dokumenten.")
     assert count(host) == 0
     assert client.get(f"/m/crm/{party_id}").status_code == 404
 

@@ -7,7 +7,7 @@ from flask import Blueprint, render_template_string
 from sqlalchemy import ForeignKey, MetaData, String, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from host_stub.api import ActionResult, ContextAction, DatabaseSchema, MenuItem, host_column, hookimpl
+from host_stub.api import ActionResult, ContextAction, DatabaseSchema, MenuItem, host_column, hookimpl, plural
 
 
 class Base(DeclarativeBase):
@@ -33,7 +33,7 @@ def add_note(host, session, ids):
     host.require_writable(session, "notes")
     for customer_id in ids:
         session.add(Note(customer_id=customer_id, text="Rückruf erbeten"))
-    return ActionResult(f"{len(ids)} Notiz(en) angelegt.")
+    return ActionResult(f"{plural(len(ids), 'Notiz', 'Notizen')} angelegt.")
 
 
 @click.group("notes")
@@ -62,8 +62,9 @@ def menu_items(host):
 def context_actions(host, entity):
     if entity != "customer":
         return []
-    return [ContextAction("add_note", "Notiz anlegen", "customer", add_note,
-                          selection="many", confirm="{count} Notiz(en) anlegen?", writes=True)]
+    return [ContextAction("add_note", "Notiz anlegen", "customer", add_note, selection="many",
+                          confirm="Für {count} Kunden Notizen anlegen?",
+                          confirm_one="Für Kunde {label} eine Notiz anlegen?", writes=True)]
 
 
 @hookimpl

@@ -161,7 +161,8 @@
     }
 
     function run(button) {
-      var ids = selected().map(function (row) { return row.dataset.id; });
+      var chosen = selected();
+      var ids = chosen.map(function (row) { return row.dataset.id; });
       closeMenu();
       if (!allows(button.dataset.selection, ids.length)) {  // e.g. chosen from the menu bar
         status.textContent = SELECTION_HINTS[button.dataset.selection].split("{label}").join(button.textContent.trim());
@@ -178,12 +179,15 @@
         input.value = id;
         form.appendChild(input);
       });
-      var question = button.dataset.confirm;
+      var one = ids.length === 1 && button.dataset.confirmOne && chosen[0].dataset.label;
+      var question = one ? button.dataset.confirmOne : button.dataset.confirm;
       if (!question) {
         form.submit();
         return;
       }
-      dialog.querySelector(".confirm-text").textContent = question.split("{count}").join(String(ids.length));
+      dialog.querySelector(".confirm-text").textContent = one
+        ? question.split("{label}").join(chosen[0].dataset.label)
+        : question.split("{count}").join(String(ids.length));
       dialog.returnValue = "";
       dialog.showModal();
     }

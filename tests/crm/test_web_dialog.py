@@ -47,7 +47,8 @@ def test_overview_button_bar_has_the_main_actions_and_the_rest_under_further_fun
     assert "Weitere Funktionen" in bar
     further = re.findall(r'role="menuitem" data-owner="crm" data-name="([^"]+)"[^>]*>([^<]+)<',
                          re.search(r'<ul class="list-more-menu".*?</ul>', bar, re.S).group(0))
-    assert further == [("merge", "Zusammenführen")]
+    assert further == [("merge", "Zusammenführen"), ("add_to_list", "Zu Liste hinzufügen …"),
+                       ("remove_from_list", "Von Liste entfernen …")]
     # the context menu still has every action, from the same declaration
     context = re.search(r'<ul class="context-menu".*?</ul>', page, re.S).group(0)
     assert re.findall(r'role="menuitem" data-owner="crm" data-name="[^"]+"[^>]*>([^<]+)<', context) == [
@@ -67,10 +68,11 @@ def test_stammdaten_menu_offers_the_prospect_actions_below_the_overview_entry(ho
                for href, label in re.findall(r'<a href="([^"]*)"[^>]*>(.*?)</a>', menu, re.S)]
     labels = [label for _, label in entries]
     start = labels.index("Neuer Interessent")
-    assert labels[start:start + 7] == ["Neuer Interessent", "Interessenten", "Bearbeiten", "Kopieren", "Löschen",
-                                       "In Kunden umwandeln", "Zusammenführen"]
+    assert labels[start:start + 9] == ["Neuer Interessent", "Interessenten", "Bearbeiten", "Kopieren", "Löschen",
+                                       "In Kunden umwandeln", "Zusammenführen", "Zu Liste hinzufügen …",
+                                       "Von Liste entfernen …"]
     actions = re.findall(r'<a href="/m/crm/" data-entity="prospect" data-owner="crm" data-action="([^"]+)"', menu)
-    assert actions == ["edit", "copy", "delete", "to_customers", "merge"]
+    assert actions == ["edit", "copy", "delete", "to_customers", "merge", "add_to_list", "remove_from_list"]
     assert ("/m/crm/neu", "Neuer Interessent") in entries
 
 

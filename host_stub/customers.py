@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from host_stub.documents import retention_notice
 from host_stub.errors import HostError, NotFound, Vetoed
 from host_stub.models import Customer
 from host_stub.numbers import next_number, take_numbers
@@ -15,6 +17,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from host_stub.host import Host
 
 CUSTOMER_RANGE = "customer"
+#: ``party_type`` of a customer's documents in the document store.
+DOCUMENT_PARTY = "customer"
+#: Foreign keys that make the database refuse deleting the row they refer to (the default).
+_RESTRICTING = {"RESTRICT", "NO ACTION"}
 EDITABLE_FIELDS = tuple(
     c.key for c in Customer.__table__.columns if c.key not in {"id", "number", "created_at", "updated_at"}
 )
@@ -72,13 +78,63 @@ class CustomerService:
         return customer
 
     def delete(self, session: Session, customer_id: int) -> None:
-        """Delete unless a module vetoes; the veto reasons are shown to the user."""
+        """Delete the customer with its documents, unless something must keep it.
+
+        Refused, saying why, while one of its documents must be retained (invoices), while an
+        enabled module vetoes, or while a module's rows refer to it through a restricting foreign
+        key (also a disabled module's: the database would refuse). Rows of CASCADE or SET NULL
+        foreign keys are the database's to handle.
+        """
         customer = self.get(session, customer_id)
+        refused = f"Kunde {customer.number} kann nicht gelöscht werden:"
+        retained = self.host.documents.retained(session, DOCUMENT_PARTY, customer.id)
+        if retained:
+            raise Vetoed(f"{refused} {retention_notice(retained)}")
         vetoes = [reason for _owner, reason in self.host.notify(session, "customer_deleting", customer=customer)]
+        vetoes += self._held_by_modules(session, customer.id)
         if vetoes:
-            raise Vetoed(f"Kunde {customer.number} kann nicht gelöscht werden: {' '.join(vetoes)}")
-        session.delete(customer)
-        session.flush()
+            raise Vetoed(f"{refused} {' '.join(vetoes)}")
+        self.host.documents.delete_for_party(session, DOCUMENT_PARTY, customer.id)
+        try:
+            session.delete(customer)
+            session.flush()
+        except IntegrityError as exc:
+            table = getattr(getattr(exc.orig, "diag", None), "table_name", None)  # PostgreSQL names it
+            where = f" (Tabelle {table})" if table else ""
+            raise Vetoed(f"{refused} Es verweisen noch Daten auf ihn{where}, vermutlich von einem Modul, das nicht "
+                         "mehr installiert ist. Installieren Sie es wieder, um diese Daten zu bearbeiten.") from None
+
+    def _held_by_modules(self, session: Session, customer_id: int) -> list[str]:
+        """What each module (enabled or not) still holds for the customer through restricting foreign keys."""
+        enabled = self.host.enabled_modules(session)
+        existing: set[str] | None = None
+        reasons = []
+        for owner, schema in self.host.schemas().items():
+            held: dict[str, int] = {}
+            for table in schema.metadata.tables.values():
+                for key in table.foreign_keys:
+                    if key.target_fullname != "host_customers.id" or (key.ondelete or "RESTRICT").upper() \
+                            not in _RESTRICTING:
+                        continue
+                    if existing is None:
+                        existing = set(inspect(session.connection()).get_table_names())
+                    if table.name in existing:
+                        rows = session.scalar(select(func.count()).select_from(table).where(key.parent == customer_id))
+                        if rows:
+                            held[table.name] = held.get(table.name, 0) + rows
+            if held:
+                reasons.append(self._held_reason(owner, held, owner in enabled))
+        return reasons
+
+    def _held_reason(self, owner: str, held: dict[str, int], enabled: bool) -> str:
+        total = sum(held.values())
+        entries = "1 Eintrag" if total == 1 else f"{total} Einträge"
+        what = f"Das Modul „{self.host.module(owner).manifest.name}“"
+        where = f"({'Tabelle' if len(held) == 1 else 'Tabellen'} {', '.join(held)})"
+        if enabled:
+            return f"{what} hat noch {entries} zu diesem Kunden {where}; bitte dort zuerst löschen."
+        return (f"{what} (deaktiviert) hat noch {entries} zu diesem Kunden {where}. Aktivieren Sie es "
+                f"(host-stub plugins enable {owner}) und löschen Sie die Einträge dort.")
 
     def page(self, session: Session, *, sort: str = "number", descending: bool = False, page: int = 1,
              per_page: int = 50, search: str = "") -> tuple[list[Customer], int]:

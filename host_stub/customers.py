@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import String, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from host_stub.documents import retention_notice
 from host_stub.errors import HostError, NotFound, Vetoed
 from host_stub.models import Customer
-from host_stub.numbers import next_number, take_numbers
+from host_stub.numbers import take_numbers
+from host_stub.validation import InvalidFields, clean_text, country_code, email_address
 
 if TYPE_CHECKING:  # pragma: no cover
     from host_stub.host import Host
@@ -28,12 +30,60 @@ SORTABLE = {"number": Customer.number, "name": Customer.last_name, "company": Cu
             "city": Customer.city, "postcode": Customer.postcode}
 
 
-def _check_fields(fields: dict[str, Any]) -> None:
+#: Text columns and their lengths, from the table: each limit is declared once, on the model.
+TEXT_LENGTHS = {c.key: c.type.length for c in Customer.__table__.columns
+                if isinstance(c.type, String) and c.key in EDITABLE_FIELDS}
+FORMATS = {"email": email_address, "country": country_code}
+FIELD_LABELS = {
+    "is_business": "Geschäftlich/Privat", "company": "Firma", "salutation": "Anrede", "title": "Titel",
+    "first_name": "Vorname", "last_name": "Nachname", "street": "Straße", "house_number": "Hausnummer",
+    "address_addition": "Adresszusatz", "postcode": "PLZ", "city": "Ort", "country": "Land", "email": "E-Mail",
+    "phone": "Telefon", "website": "Website", "vat_treatment": "Umsatzsteuer", "vat_note": "Umsatzsteuer-Hinweis",
+    "payment_terms_days": "Zahlungsziel", "discount_percent": "Rabatt",
+}
+
+
+def _clean(fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields as stored, or InvalidFields with one German message per wrong field."""
     unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
     if unknown:
         raise HostError(f"Unbekannte Kundenfelder: {', '.join(unknown)}. Erlaubt: {', '.join(EDITABLE_FIELDS)}.")
+    clean, errors = {}, {}
+    for key, value in fields.items():
+        problem = None
+        if key in TEXT_LENGTHS:
+            value, problem = clean_text(value, TEXT_LENGTHS[key], FORMATS.get(key))
+        elif key == "is_business":
+            value, problem = (value, None) if isinstance(value, bool) else (value, "Bitte ja oder nein angeben.")
+        elif key == "payment_terms_days":
+            value, problem = _number(value, int, 0, 365, "Tage")
+        elif key == "discount_percent":
+            value, problem = _number(value, Decimal, 0, 100, "Prozent")
+        if problem:
+            errors[key] = problem
+        clean[key] = value
+    if errors:
+        raise InvalidFields(errors, FIELD_LABELS)
+    return clean
+
+
+def _number(value: Any, kind: type, low: int, high: int, unit: str) -> tuple[Any, str | None]:
+    """An int or Decimal from ``low`` to ``high`` (also typed, with a German comma), or why not."""
+    try:
+        number = None if isinstance(value, bool) else kind(str(value).strip().replace(",", "."))
+    except (ValueError, InvalidOperation):
+        number = None
+    if number is None or not Decimal(number).is_finite():
+        example = "14" if kind is int else "2,5"
+        return value, f"Bitte eine {'ganze ' if kind is int else ''}Zahl angeben, z. B. {example}."
+    if not low <= number <= high:
+        return value, f"Erlaubt sind {low} bis {high} {unit}."
+    return number, None
+
+
+def _require_name(fields: dict[str, Any]) -> None:
     if not (fields.get("company") or fields.get("last_name")):
-        raise HostError("Ein Kunde braucht eine Firma oder einen Nachnamen.")
+        raise InvalidFields({"company": "Ein Kunde braucht eine Firma oder einen Nachnamen."}, FIELD_LABELS)
 
 
 class CustomerService:
@@ -53,8 +103,9 @@ class CustomerService:
 
     def create_many(self, session: Session, records: list[dict[str, Any]]) -> list[Customer]:
         """Create customers with consecutive numbers, calling ``customer_created`` for each."""
+        records = [_clean(fields) for fields in records]
         for fields in records:
-            _check_fields(fields)
+            _require_name(fields)
         now = self.host.now()
         numbers = take_numbers(session, CUSTOMER_RANGE, len(records), prefix="K")
         customers = [Customer(number=n, created_at=now, updated_at=now, **f) for n, f in zip(numbers, records)]
@@ -66,8 +117,8 @@ class CustomerService:
 
     def update(self, session: Session, customer_id: int, **fields: Any) -> Customer:
         customer = self.get(session, customer_id)
-        merged = {key: getattr(customer, key) for key in EDITABLE_FIELDS} | fields
-        _check_fields(merged)
+        fields = _clean(fields)  # only what changes: an old value the checks would refuse does not block
+        _require_name({key: getattr(customer, key) for key in EDITABLE_FIELDS} | fields)
         changes = {k: (getattr(customer, k), v) for k, v in fields.items() if getattr(customer, k) != v}
         for key, value in fields.items():
             setattr(customer, key, value)

@@ -28,8 +28,6 @@ EDITABLE_FIELDS = tuple(
 )
 SORTABLE = {"number": Customer.number, "name": Customer.last_name, "company": Customer.company,
             "city": Customer.city, "postcode": Customer.postcode}
-
-
 #: Text columns and their lengths, from the table: each limit is declared once, on the model.
 TEXT_LENGTHS = {c.key: c.type.length for c in Customer.__table__.columns
                 if isinstance(c.type, String) and c.key in EDITABLE_FIELDS}
@@ -69,10 +67,14 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
 
 def _number(value: Any, kind: type, low: int, high: int, unit: str) -> tuple[Any, str | None]:
     """An int or Decimal from ``low`` to ``high`` (also typed, with a German comma), or why not."""
-    try:
-        number = None if isinstance(value, bool) else kind(str(value).strip().replace(",", "."))
-    except (ValueError, InvalidOperation):
-        number = None
+    number = None
+    if isinstance(value, kind) and not isinstance(value, bool):
+        number = value
+    elif not isinstance(value, bool):
+        try:
+            number = kind(str(value).strip().replace(",", "."))
+        except (ValueError, InvalidOperation):
+            pass
     if number is None or not Decimal(number).is_finite():
         example = "14" if kind is int else "2,5"
         return value, f"Bitte eine {'ganze ' if kind is int else ''}Zahl angeben, z. B. {example}."

@@ -124,8 +124,8 @@ def test_upgrading_keeps_rows_ids_and_links_and_from_then_on_ids_are_never_reuse
             host.documents.add(session, "customer", customer_id, "Angebot.pdf", b"A", "offer")
     host.upgrade()
     with host.engine.connect() as connection:
-        assert migrate.current_revision(connection, host.schema("host")) == "host_0004"
-        assert migrate.current_revision(connection, host.schema("crm")) == "crm_0002"
+        for owner in ("host", "crm"):
+            assert migrate.current_revision(connection, host.schema(owner)) == migrate.head_revision(host.schema(owner))
         assert migrate.drift(connection, host.schema("host")) == []
         assert migrate.drift(connection, host.schema("crm")) == []
     with host.session() as session:

@@ -141,3 +141,18 @@ def test_a_converted_customer_deleted_while_the_crm_is_disabled_keeps_its_crm_re
     with host.session() as session:
         party = session.get(Party, party_id)
         assert party.customer_id is None and party.company == "Bäckerei Schmitz GmbH"
+
+
+def test_the_web_refuses_the_deletion_with_a_409_page_naming_the_module(notes_host):
+    from host_stub.web import create_app
+    from tests.test_web import csrf_token, run_action, text_of
+
+    with notes_host.session() as session:
+        customer = notes_host.customers.create(session, company="Notiert GmbH")
+    notes_host.run_action("notes", "add_note", "customer", [customer.id], confirmed=True)
+    with notes_host.session() as session:
+        notes_host.set_module_enabled(session, "notes", False)
+    client = create_app(notes_host).test_client()
+    response = run_action(client, csrf_token(client), "host", "delete", [customer.id], confirmed=True)
+    assert response.status_code == 409
+    assert "Modul „Notizen“ (deaktiviert) hat noch 1 Eintrag zu diesem Kunden" in text_of(response)

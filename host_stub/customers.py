@@ -13,7 +13,7 @@ from host_stub.documents import retention_notice
 from host_stub.errors import HostError, NotFound, Vetoed
 from host_stub.models import Customer
 from host_stub.numbers import take_numbers
-from host_stub.validation import InvalidFields, clean_text, country_code, email_address
+from host_stub.validation import InvalidFields, clean_text, country_code, email_address, unstorable_character
 
 if TYPE_CHECKING:  # pragma: no cover
     from host_stub.host import Host
@@ -194,6 +194,9 @@ class CustomerService:
         """One page of the customer list and the total count."""
         if sort not in SORTABLE:
             raise HostError(f"Nach {sort!r} kann nicht sortiert werden. Möglich: {', '.join(SORTABLE)}.")
+        problem = unstorable_character(search)
+        if problem:
+            raise HostError(f"Suche: {problem}")
         query = select(Customer)
         if search:
             pattern = f"%{search}%"

@@ -75,3 +75,9 @@ def test_prospects_refuse_control_characters_with_the_same_check(host):
     with pytest.raises(InvalidInput) as refused, host.session() as session:
         prospects.create(host, session, prospect_data(company="Null\x00GmbH", city="Köln\x07"))
     assert "U+0000" in refused.value.errors["company"] and "U+0007" in refused.value.errors["city"]
+
+
+def test_a_search_with_a_control_character_is_refused_not_a_database_error(host):
+    with pytest.raises(HostError, match="Suche: Enthält ein unzulässiges Steuerzeichen \\(U\\+0000"), \
+            host.session() as session:
+        host.customers.page(session, search="Schmitz\x00")

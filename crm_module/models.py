@@ -135,6 +135,7 @@ class Party(CrmBase):
         Index("ix_crm_parties_role_contact_count", "role", "contact_count", "sort_name", "id"),
         Index("ix_crm_parties_role_last_contact_at", "role", "last_contact_at", "sort_name", "id"),
         Index("ix_crm_parties_role_next_followup_on", "role", "next_followup_on", "sort_name", "id"),
+        {"sqlite_autoincrement": True},  # a deleted party's id is never given to another (SQLite reuses it)
     )
 
     @property

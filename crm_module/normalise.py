@@ -22,7 +22,7 @@ EU_COUNTRIES = frozenset({
     "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT",
     "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
 })
-#: Two-letter country codes accepted for addresses (the regions libphonenumber knows, ~245).
+#: The regions libphonenumber knows (~245): phone numbers are read in the party's country if it is one.
 COUNTRIES = frozenset(phonenumbers.SUPPORTED_REGIONS)
 
 #: Postcode rules: pattern, a German description, an example. Countries not listed accept

@@ -1,8 +1,10 @@
 """Data protection (DSGVO): export everything held on a person, and erase it.
 
-Export is reading, so it works with an expired licence too. Erasure deletes the prospect
-with everything personal (phones, contact persons, history, list memberships, merged records
-and their snapshots, documents) and leaves only an anonymous entry: when, and how much.
+Both work with an expired licence too: export is reading, and erasure is a duty the licence
+does not gate. Erasure deletes the prospect with everything personal (phones, contact persons,
+history, list memberships, merged records and their snapshots, documents and their files) and
+leaves only an anonymous entry: when, and how much. On SQLite no copy stays in the file or its
+write-ahead log; what PostgreSQL keeps is in docs/privacy.md.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from crm_module import prospects
@@ -69,7 +71,19 @@ def erase(host: Host, session: Session, party_id: int) -> dict[str, int]:
     counts = prospects.delete_prospects(host, session, [party_id], erased=True)
     session.add(Erasure(erased_at=host.now(), counts=counts))
     session.flush()
+    if session.get_bind().dialect.name == "sqlite":
+        event.listen(session, "after_commit", lambda _session: _empty_wal(host), once=True)
     return counts
+
+
+def _empty_wal(host: Host) -> None:
+    """After the erasure's commit: move the write-ahead log into the database file and empty it.
+
+    SQLite overwrites deleted rows in the file (``secure_delete``, on for every connection), but
+    the log still holds earlier versions of those pages until a checkpoint.
+    """
+    with host.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def erasures(session: Session) -> list[dict[str, Any]]:

@@ -245,9 +245,13 @@ def delete_prospects(host: Host, session: Session, party_ids: list[int], *, eras
     """Delete prospects with everything the CRM holds on them and their documents.
 
     Refused as a whole when one is a customer or has documents that must be kept (invoices).
-    Returns the counts of what was deleted.
+    Returns the counts of what was deleted. An erasure (Art. 17 DSGVO) is a duty, not a feature
+    of the licence: it works while the module is read-only.
     """
-    host.require_writable(session, MODULE_ID)
+    if erased:
+        host.require_enabled(session, MODULE_ID)
+    else:
+        host.require_writable(session, MODULE_ID)
     ids = list(dict.fromkeys(party_ids))
     parties = [get_party(session, party_id) for party_id in ids]
     for party in parties:

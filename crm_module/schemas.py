@@ -14,6 +14,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validates_schema
 
 from crm_module import customfields, normalise
 from crm_module.errors import InvalidInput
+from host_stub.api import country_code, unstorable_character
 
 PHONE_KINDS = ("Telefon", "Mobil", "Fax", "Privat", "Zentrale", "Sonstige")
 VAT_TREATMENTS = {
@@ -52,6 +53,9 @@ class Text(fields.String):
     def _deserialize(self, value, attr, data, **kwargs) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
         text = text.strip() if self.multiline else " ".join(text.split())
+        problem = unstorable_character(text, line_breaks=self.multiline)
+        if problem:
+            raise ValidationError(problem)
         if self.must_fill and not text:
             raise ValidationError("Bitte ausfüllen.")
         if len(text) > self.max_length:
@@ -218,9 +222,9 @@ class ProspectSchema(Schema):
             errors["last_name"] = ["Ein privater Interessent braucht einen Nachnamen."]
 
     def _check_address(self, data, errors) -> None:
-        country = (data.get("country") or "DE").upper()
-        if country not in normalise.COUNTRIES:
-            errors["country"] = [f"„{country}“ ist kein Ländercode nach ISO 3166 (Beispiele: DE, AT, CH, NL)."]
+        country, problem = country_code(data.get("country") or "DE")
+        if problem:
+            errors["country"] = [problem]
             return
         data["country"] = country
         data["postcode"], problem = normalise.postcode(country, data.get("postcode", ""))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Literal
 import pluggy
 
 from host_stub.german import plural, quoted  # noqa: F401 (re-exported for modules)
+from host_stub.validation import country_code, unstorable_character  # noqa: F401  (input checks modules share)
 
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy import Column, MetaData
@@ -111,7 +112,9 @@ def host_column(dotted: str) -> Column:
     """A column of a host table (``"host_customers.id"``) for a ForeignKey from a module's own MetaData.
 
     A module's tables live in their own MetaData, where a ForeignKey given as a string cannot
-    find the host's tables; pointing it at the Column object works across both.
+    find the host's tables; pointing it at the Column object works across both. Give the
+    ForeignKey an ``ondelete`` ("CASCADE" or "SET NULL") unless your rows should stop the host
+    from deleting the row they refer to (docs/hooks.md, "What happens to your rows ...").
     """
     from host_stub.models import HostBase
 

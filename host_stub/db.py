@@ -14,6 +14,8 @@ from host_stub.errors import DatabaseUnavailable
 
 DEFAULT_DATABASE_FILE = "host-stub.sqlite"
 DATABASE_URL_ENV = "HOST_STUB_DATABASE_URL"
+#: Connection-record flag: a migration switched SQLite's foreign-key enforcement off (host_stub.migrate).
+FOREIGN_KEYS_OFF = "host_stub.foreign_keys_off"
 
 
 def default_database_url() -> str:
@@ -27,7 +29,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten, not left in free space (DSGVO)
     cursor.close()
+
+
+def _foreign_keys_back_on(dbapi_connection, record) -> None:
+    """After a migration's transaction ended, enforce foreign keys again on its connection."""
+    if record.info.pop(FOREIGN_KEYS_OFF, False) and dbapi_connection is not None:
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def create_database_engine(url: str) -> Engine:
@@ -50,6 +59,7 @@ def create_database_engine(url: str) -> Engine:
             )
         engine = create_engine(parsed)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "checkin", _foreign_keys_back_on)
     else:
         engine = create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5})
     try:

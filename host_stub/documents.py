@@ -6,14 +6,13 @@ import hashlib
 import mimetypes
 import re
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from host_stub.errors import HostError, NotFound
-from host_stub.german import plural
+from host_stub.errors import HostError, NotFound, Vetoed
 from host_stub.models import Document, DocumentBlob
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -23,8 +22,11 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 #: Document kinds and how the pages name them.
 KIND_LABELS = {"attachment": "Anhang", "letter": "Brief", "offer": "Angebot", "invoice": "Rechnung"}
 KINDS = tuple(KIND_LABELS)
-#: Kinds the law (GoBD, § 147 AO) says must be kept; a party they refer to cannot be erased.
-RETAINED_KINDS = ("invoice",)
+#: Kinds the law says must be kept, and for how many years after the end of the year they were filed
+#: (§ 147 Abs. 3 AO, GoBD: invoices are Buchungsbelege, 8 years since 2025). While one is kept, the
+#: party it refers to cannot be deleted or erased.
+RETENTION_YEARS = {"invoice": 8}
+RETAINED_KINDS = tuple(RETENTION_YEARS)
 #: Days after filing in which a document of a retained kind may still be deleted or given another
 #: kind, so that a file filed as "Rechnung" by mistake has a way out. Bookkeeping has to record a
 #: non-cash transaction within ten days (GoBD); until then the invoice cannot be part of the books.
@@ -48,6 +50,21 @@ def check_filename(filename: str) -> str:
     if name.split(".")[0].upper() in _RESERVED:
         raise HostError(f"Der Dateiname „{filename}“ ist unter Windows reserviert; bitte umbenennen.")
     return name
+
+
+def retained_until(document: Document) -> date:
+    return date(document.created_at.year + RETENTION_YEARS[document.kind], 12, 31)
+
+
+def retention_notice(documents: list[Document]) -> str:
+    """Why the documents stop a deletion, and until when: what the user reads in the refusal."""
+    names = ", ".join(f"„{d.filename}“" for d in documents)
+    until = max(retained_until(d) for d in documents).strftime("%d.%m.%Y")
+    if len(documents) == 1:
+        return (f"Die Rechnung {names} muss nach § 147 AO (GoBD) bis zum {until} aufbewahrt werden; "
+                "so lange bleibt auch der Datensatz, zu dem sie gehört.")
+    return (f"Die {len(documents)} Rechnungen {names} müssen nach § 147 AO (GoBD) aufbewahrt werden, die "
+            f"letzte bis zum {until}; so lange bleibt auch der Datensatz, zu dem sie gehören.")
 
 
 class DocumentStore:
@@ -168,20 +185,16 @@ class DocumentStore:
         return [d for d in self.for_party(session, party_type, party_id) if d.kind in RETAINED_KINDS]
 
     def delete_for_party(self, session: Session, party_type: str, party_id: int) -> int:
-        """Delete a party's documents (erasure); refuses while one of them must be retained."""
-        retained = self.retained(session, party_type, party_id)
-        if retained:
-            raise HostError(
-                f"{plural(len(retained), 'Dokument', 'Dokumente')} ({', '.join(d.filename for d in retained)}) "
-                f"{'muss' if len(retained) == 1 else 'müssen'} aufbewahrt werden und "
-                f"{'darf' if len(retained) == 1 else 'dürfen'} nicht gelöscht werden."
-            )
+        """Delete a party's documents and the stored files no other document shares (deleting or
+        erasing the party); refuses while one of them must be retained."""
         documents = self.for_party(session, party_type, party_id)
-        for document in documents:
-            session.delete(document)
-        session.flush()
-        for digest in {d.sha256 for d in documents}:
-            if session.scalar(select(Document.id).where(Document.sha256 == digest).limit(1)) is None:
-                session.delete(session.get(DocumentBlob, digest))
-        session.flush()
+        retained = [d for d in documents if d.kind in RETAINED_KINDS]
+        if retained:
+            raise Vetoed(retention_notice(retained))
+        if not documents:
+            return 0
+        session.execute(delete(Document).where(Document.id.in_([d.id for d in documents])))
+        digests = {d.sha256 for d in documents}
+        shared = set(session.scalars(select(Document.sha256).where(Document.sha256.in_(digests))))
+        session.execute(delete(DocumentBlob).where(DocumentBlob.sha256.in_(digests - shared)))
         return len(documents)

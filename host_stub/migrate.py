@@ -13,6 +13,7 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection, MetaData
 
+from host_stub.db import FOREIGN_KEYS_OFF
 from host_stub.errors import HostError
 
 ENV_DIR = Path(__file__).parent / "alembic_env"
@@ -64,6 +65,7 @@ def upgrade(connection: Connection, schema: Schema, revision: str = "head") -> N
         raise HostError(
             f"Unbekannte Revision {revision!r} für {schema.owner}. Bekannt sind: {', '.join(known) or 'keine'}."
         )
+    relaxed = _foreign_keys_off(connection)
     try:
         command.upgrade(_config(schema, connection), revision)
     except CommandError as exc:
@@ -72,6 +74,23 @@ def upgrade(connection: Connection, schema: Schema, revision: str = "head") -> N
             f"({exc}). Installieren Sie die passende Version des Moduls oder stellen Sie die Datenbank "
             "aus einer Sicherung wieder her."
         ) from None
+    if relaxed and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+        raise HostError(f"Nach der Migration von {schema.owner} verweisen Zeilen auf fehlende Datensätze; "
+                        "es wurde nichts geändert. Bitte den Hersteller des Moduls benachrichtigen.")
+
+
+def _foreign_keys_off(connection: Connection) -> bool:
+    """On SQLite, migrate without foreign-key enforcement, as SQLite's procedure for rebuilding a
+    table asks (https://sqlite.org/lang_altertable.html#otheralter): dropping the old copy of a
+    table others refer to would otherwise cascade to (or null) their rows. Only possible before
+    the connection's transaction has written; db.py switches enforcement on again at check-in.
+    Rebuilding migrations refuse when it is still on.
+    """
+    if connection.dialect.name != "sqlite" or connection.connection.driver_connection.in_transaction:
+        return False
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    connection.connection.info[FOREIGN_KEYS_OFF] = True
+    return True
 
 
 def drift(connection: Connection, schema: Schema) -> list:

@@ -65,6 +65,9 @@ class Customer(HostBase):
     __table_args__ = (
         Index("ix_host_customers_name", "last_name", "first_name"),
         Index("ix_host_customers_company", "company"),
+        # AUTOINCREMENT: SQLite would otherwise give a deleted customer's id to the next one (and
+        # with it whatever still refers to that id); PostgreSQL's sequences never reuse an id.
+        {"sqlite_autoincrement": True},
     )
 
     @property
@@ -121,7 +124,7 @@ class Document(HostBase):
     sha256: Mapped[str] = mapped_column(ForeignKey("host_document_blobs.sha256"))
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
-    __table_args__ = (Index("ix_host_documents_party", "party_type", "party_id"),)
+    __table_args__ = (Index("ix_host_documents_party", "party_type", "party_id"), {"sqlite_autoincrement": True})
 
 
 class ModuleState(HostBase):

@@ -1,7 +1,7 @@
 """Schema migrations: from empty, from the previous revision, no drift, clear errors."""
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from host_stub import migrate
 from host_stub.errors import HostError
@@ -100,3 +100,77 @@ def test_cli_db_upgrade_and_unknown_revision(cli):
     assert result.exit_code == 1 and "Unbekannte Revision 'nope'" in result.output
     result = cli("db", "upgrade", "--revision", "nope")
     assert result.exit_code == 2 and "--revision braucht --module" in result.output
+
+
+def test_upgrading_keeps_rows_ids_and_links_and_from_then_on_ids_are_never_reused(make_host):
+    """host_0004 and crm_0002 rebuild tables on SQLite (AUTOINCREMENT); data, indexes and links stay."""
+    from crm_module import conversion, history, prospects
+    from crm_module.models import Event, Party
+    from host_stub.models import Customer, Document, ModuleState
+    from tests.crm.conftest import prospect_data
+
+    host = make_host(upgrade=False)
+    host.upgrade("host", "host_0002")
+    host.upgrade("crm", "crm_0001")
+    with host.session() as session:
+        # enabled as in an older version: set_module_enabled would migrate the CRM to its head
+        session.add(ModuleState(module_id="crm", enabled=True, first_enabled_at=host.now(), changed_at=host.now()))
+        session.flush()
+        host.masterdata.seed(session)
+        party_ids = [prospects.create(host, session, prospect_data(company=f"Firma {i}")).id for i in range(3)]
+        pairs = conversion.convert(host, session, party_ids[:2])
+        history.record_event(host, session, party_ids[0], "call", subject="Vor dem Upgrade")
+        for customer_id in pairs.values():
+            host.documents.add(session, "customer", customer_id, "Angebot.pdf", b"A", "offer")
+    host.upgrade()
+    with host.engine.connect() as connection:
+        for owner in ("host", "crm"):
+            assert migrate.current_revision(connection, host.schema(owner)) == migrate.head_revision(host.schema(owner))
+        assert migrate.drift(connection, host.schema("host")) == []
+        assert migrate.drift(connection, host.schema("crm")) == []
+    with host.session() as session:
+        assert {p.id: p.customer_id for p in session.scalars(select(Party))} == {
+            party_ids[0]: pairs[party_ids[0]], party_ids[1]: pairs[party_ids[1]], party_ids[2]: None}
+        assert [e.subject for e in session.scalars(select(Event))] == ["Vor dem Upgrade"]
+        assert sorted(d.party_id for d in session.scalars(select(Document))) == sorted(pairs.values())
+        highest = max(pairs.values())
+        session.execute(Customer.__table__.delete().where(Customer.id == highest))
+        session.execute(Document.__table__.delete().where(Document.party_id == highest))
+        session.execute(Party.__table__.delete().where(Party.id == party_ids[2]))
+    with host.session() as session:
+        assert host.customers.create(session, company="Neu GmbH").id > highest
+        assert host.documents.add(session, "customer", 1, "x.txt", b"x").id > 2
+        assert prospects.create(host, session, prospect_data()).id > party_ids[2]
+    if host.engine.dialect.name == "sqlite":
+        with host.engine.connect() as connection:
+            assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
+            assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_a_rebuild_inside_a_transaction_that_has_written_is_refused_and_changes_nothing(make_host):
+    """SQLite cannot switch foreign keys off then; dropping crm_parties would cascade to its rows."""
+    from crm_module.models import Party
+    from host_stub.models import ModuleState
+    from tests.crm.conftest import create
+
+    host = make_host(upgrade=False)
+    if host.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL rebuilds nothing")
+    host.upgrade("host")
+    host.upgrade("crm", "crm_0001")
+    with host.session() as session:
+        session.add(ModuleState(module_id="crm", enabled=True, first_enabled_at=host.now(), changed_at=host.now()))
+        session.flush()
+        host.masterdata.seed(session)
+    party_id = create(host)
+    with host.session() as session:
+        session.get(ModuleState, "crm").enabled = False
+    with pytest.raises(HostError, match="Tabellen umgebaut \\(crm_parties\\).*host-stub db upgrade"), \
+            host.session() as session:
+        host.customers.create(session, company="Vorher GmbH")
+        session.flush()
+        host.set_module_enabled(session, "crm", True)
+    with host.session() as session:
+        assert [p.id for p in session.scalars(select(Party))] == [party_id]
+    with host.engine.connect() as connection:
+        assert migrate.current_revision(connection, host.schema("crm")) == "crm_0001"

@@ -16,7 +16,6 @@ WRITES = {
     "delete": lambda host, s, ids: prospects.delete_prospects(host, s, ids[:1]),
     "convert": lambda host, s, ids: conversion.convert(host, s, ids[:1]),
     "merge": lambda host, s, ids: merging.merge(host, s, ids),
-    "erase": lambda host, s, ids: privacy.erase(host, s, ids[0]),
     "event": lambda host, s, ids: history.record_event(host, s, ids[0], "call"),
     "followup": lambda host, s, ids: history.add_followup(host, s, ids[0], date(2027, 1, 4), "Anrufen"),
     "list": lambda host, s, ids: mailinglists.create_list(host, s, "Neu", "mailing"),

@@ -16,7 +16,7 @@ def test_tables_are_migrated_in_their_own_version_table_without_drift(host):
     tables = set(inspect(host.engine).get_table_names())
     assert {"crm_parties", "crm_events", "crm_followups", "crm_lists", "crm_merges", "crm_alembic_version"} <= tables
     with host.engine.connect() as connection:
-        assert migrate.current_revision(connection, host.schema("crm")) == "crm_0001"
+        assert migrate.current_revision(connection, host.schema("crm")) == migrate.head_revision(host.schema("crm"))
         assert migrate.drift(connection, host.schema("crm")) == []
 
 

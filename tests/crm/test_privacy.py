@@ -92,3 +92,64 @@ def test_deleting_prospects_removes_their_data_without_an_erasure_entry(host):
         assert overview.count(session) == 0
         assert privacy.erasures(session) == []
         assert session.scalar(select(func.count()).select_from(Event)) == 0
+
+
+# -- erasure is a duty: never blocked by licensing, and no copy stays in the SQLite files --------
+
+
+def test_erasure_and_export_work_while_the_module_is_expired_and_other_writes_are_refused(host, clock):
+    from host_stub.errors import LicenseRefused
+
+    party_id = create(host, company="Abgelaufen GmbH")
+    other = create(host, company="Bleibt GmbH")
+    clock.advance(days=60)
+    with host.session() as session:
+        assert not host.licensing.status(session, "crm").writable
+        assert privacy.export(host, session, party_id)["record"]["company"] == "Abgelaufen GmbH"
+        counts = privacy.erase(host, session, party_id)
+    assert counts["records"] == 1
+    with host.session() as session:
+        assert overview.count(session) == 1 and len(privacy.erasures(session)) == 1
+    with pytest.raises(LicenseRefused), host.session() as session:
+        prospects.delete_prospects(host, session, [other])
+
+
+def test_the_erase_button_and_page_work_while_the_module_is_expired(host, clock):
+    from host_stub.web import create_app
+    from tests.test_web import csrf_token, flashes
+
+    party_id = create(host, company="Abgelaufen GmbH")
+    clock.advance(days=60)
+    client = create_app(host).test_client()
+    page = client.get(f"/m/crm/{party_id}").get_data(as_text=True)
+    assert 'class="danger">Löschen (DSGVO)</button>' in page
+    erased = client.post(f"/m/crm/{party_id}/dsgvo-loeschen", data={"csrf_token": csrf_token(client),
+                                                                      "confirmed": "1"}, follow_redirects=True)
+    assert "wurde nach DSGVO gelöscht" in flashes(erased)[0]
+    with host.session() as session:
+        assert overview.count(session) == 0
+
+
+def _database_bytes(host) -> bytes:
+    from pathlib import Path
+
+    path = Path(host.engine.url.database)
+    wal = path.with_name(path.name + "-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def test_after_an_erasure_no_copy_remains_in_the_sqlite_file_or_its_wal(host):
+    if host.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL keeps dead rows until VACUUM (docs/privacy.md)")
+    party_id = create(host, is_business=False, company="", first_name="Quirinus", last_name="Zwetschkenbaum",
+                      email="quirinus.zwetschkenbaum@example.org", street="Xylophonweg")
+    with host.session() as session:
+        history.record_event(host, session, party_id, "call", subject="Rückruf Zwetschkenbaum")
+        prospects.add_document(host, session, party_id, "Zwetschkenbaum.txt", b"Vertrag mit Zwetschkenbaum")
+    secrets = [b"Zwetschkenbaum", b"quirinus.zwetschkenbaum@example.org", b"Xylophonweg"]
+    before = _database_bytes(host)
+    assert all(secret in before for secret in secrets)
+    with host.session() as session:
+        privacy.erase(host, session, party_id)
+    after = _database_bytes(host)
+    assert [secret for secret in secrets if secret in after] == []

@@ -64,14 +64,26 @@ def upgrade(connection: Connection, schema: Schema, revision: str = "head") -> N
         raise HostError(
             f"Unbekannte Revision {revision!r} für {schema.owner}. Bekannt sind: {', '.join(known) or 'keine'}."
         )
+    require_known_revision(connection, schema)
     try:
         command.upgrade(_config(schema, connection), revision)
     except CommandError as exc:
-        raise HostError(
-            f"Die Datenbank steht für {schema.owner} auf einer Revision, die diese Version nicht kennt "
-            f"({exc}). Installieren Sie die passende Version des Moduls oder stellen Sie die Datenbank "
-            "aus einer Sicherung wieder her."
-        ) from None
+        raise _unknown_revision(schema, str(exc)) from None
+
+
+def require_known_revision(connection: Connection, schema: Schema) -> None:
+    """Refuse a database that a newer version migrated: its revision is not among ours."""
+    current = current_revision(connection, schema)
+    if current is not None and current not in revisions(schema):
+        raise _unknown_revision(schema, f"Revision {current}")
+
+
+def _unknown_revision(schema: Schema, detail: str) -> HostError:
+    return HostError(
+        f"Die Datenbank steht für {schema.owner} auf einer Revision, die diese Version nicht kennt "
+        f"({detail}). Installieren Sie die passende Version des Moduls oder stellen Sie die Datenbank "
+        "aus einer Sicherung wieder her."
+    )
 
 
 def drift(connection: Connection, schema: Schema) -> list:

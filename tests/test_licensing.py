@@ -339,3 +339,10 @@ def test_a_forward_clock_glitch_ends_with_a_fresh_vendor_licence(host, clock, li
         host.require_writable(session, "crm")
     clock.current = datetime(2026, 12, 3, 12)  # setting it back after the fresh start is caught again
     assert state(host).state == "clock"
+
+
+def test_the_modules_page_shows_the_installation_id(host):
+    from host_stub.web import create_app
+
+    page = create_app(host).test_client().get("/module").get_data(as_text=True)
+    assert f"Installations-ID: <code>{installation(host)}</code>" in page

@@ -176,3 +176,16 @@ def test_disable_delete_customer_enable_does_not_convert_while_the_crm_is_expire
         party = session.get(Party, party_id)
         assert (party.role, party.customer_id) == (CUSTOMER, None)
         assert overview.count(session) == 0
+
+
+def test_the_crm_tells_licensing_the_earliest_and_latest_times_of_its_rows(host, clock):
+    started = clock()
+    create(host, company="Erst GmbH")
+    clock.advance(days=3)
+    party_id = create(host, company="Später GmbH")
+    clock.advance(hours=5)
+    with host.session() as session:
+        history.record_event(host, session, party_id, "call")
+    with host.session() as session:
+        spans = host.registry.collect("data_timespan", host.enabled_modules(session), session=session)
+    assert spans == [("crm", (started, clock()))]

@@ -41,17 +41,23 @@ CONTACT_FIELDS = ("is_main", "salutation", "title", "first_name", "last_name", "
                   "mobile")
 
 
+def _end(column, order):
+    return select(column).order_by(order).limit(1).scalar_subquery()
+
+
+#: First party's creation; last party's creation and change; last event's creation (built once).
+_TIMESPAN = select(_end(Party.created_at, Party.id), _end(Party.created_at, Party.id.desc()),
+                   _end(Party.updated_at, Party.id.desc()), _end(Event.created_at, Event.id.desc()))
+
+
 def data_timespan(session: Session) -> tuple[datetime | None, datetime | None]:
     """The earliest and latest times in the CRM's rows, for licensing (trial start, clock check).
 
     The first and last row by primary key are found through the index, so this stays cheap at a
     million rows; the last row's ``updated_at`` and the last event are the newest times seen.
     """
-    first = session.scalar(select(Party.created_at).order_by(Party.id).limit(1))
-    last = session.execute(select(Party.created_at, Party.updated_at).order_by(Party.id.desc()).limit(1)).first()
-    event = session.scalar(select(Event.created_at).order_by(Event.id.desc()).limit(1))
-    latest = [t for t in (*(last or ()), event) if t is not None]
-    return first, max(latest, default=None)
+    first, *latest = session.execute(_TIMESPAN).one()
+    return first, max((t for t in latest if t is not None), default=None)
 
 
 def get_party(session: Session, party_id: int) -> Party:

@@ -66,6 +66,21 @@ CACHE = "host_stub.licensing"
 WRITABLE_STATES = ("free", "trial", "active", "grace")
 
 
+def _last(column, key):
+    """The value of ``column`` in the row with the highest ``key``: an index lookup, not a scan."""
+    return select(column).order_by(key.desc()).limit(1).scalar_subquery()
+
+
+#: The settings licensing keeps, and the newest times in the host's own data, each in one round
+#: trip; built once, since building a statement costs more than running it.
+_SETTINGS = select(Setting.key, Setting.value).where(
+    Setting.key.like("licensing.%") | (Setting.key == INSTALLATION_KEY))
+_HOST_TIMES = select(_last(Customer.created_at, Customer.id), _last(Customer.updated_at, Customer.id),
+                     _last(Document.created_at, Document.id))
+_LICENCES = select(License)
+_MODULE_STATES = select(ModuleState)
+
+
 def key_id(public_key: Ed25519PublicKey) -> str:
     raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return hashlib.sha256(raw).hexdigest()[:16]
@@ -223,6 +238,7 @@ class Licensing:
     def __init__(self, host: Host, public_key: str | None = None) -> None:
         self.host = host
         self.public_key = load_public_key(public_key or VENDOR_PUBLIC_KEY)
+        self._verified_texts: dict[str, LicenseTerms | None] = {}
 
     # -- the installation ------------------------------------------------------------------------
 
@@ -411,16 +427,16 @@ class Licensing:
         view = session.info.get(CACHE)
         if view is not None:
             return view
-        stored = dict(session.execute(select(Setting.key, Setting.value).where(Setting.key.like("licensing.%"))).all())
+        stored = dict(session.execute(_SETTINGS).all())
         reset = self._reset(stored.get(CLOCK_RESET_KEY))
-        licences, installed = self._installed(session)
+        licences, installed = self._installed(session, stored.get(INSTALLATION_KEY))
         paid = [m for m, module in self.host.modules.items() if module.manifest.product is not None]
         starts: dict[str, list[datetime]] = {m: [] for m in paid}
         observed = [t.issued_at for t in licences] + [at for times in installed.values() for at in times]
         for module_id, times in installed.items():
             if module_id in starts:
                 starts[module_id].append(min(times))
-        for row in session.scalars(select(ModuleState)):
+        for row in session.scalars(_MODULE_STATES):
             observed.append(row.changed_at)
             if row.module_id in starts and row.first_enabled_at is not None:
                 starts[row.module_id].append(row.first_enabled_at)
@@ -447,35 +463,41 @@ class Licensing:
 
     @staticmethod
     def _reset(text: str | None) -> ClockReset | None:
+        if not text:
+            return None
         try:
-            data = json.loads(text) if text else None
-            return ClockReset(*(datetime.fromisoformat(data[k]) for k in ("at", "until", "issued_at"))) if data else None
+            data = json.loads(text)
+            return ClockReset(*(datetime.fromisoformat(data[k]) for k in ("at", "until", "issued_at")))
         except (ValueError, KeyError, TypeError):
             return None
 
     @staticmethod
     def _host_data_times(session: Session) -> list[datetime]:
-        """The newest times in the host's own data: its last customer and its last document (primary key order)."""
-        last_customer = session.execute(
-            select(Customer.created_at, Customer.updated_at).order_by(Customer.id.desc()).limit(1)).first()
-        last_document = session.scalar(select(Document.created_at).order_by(Document.id.desc()).limit(1))
-        return [t for t in (*(last_customer or ()), last_document) if t is not None]
+        """The newest times in the host's own data: its last customer and its last document."""
+        return [t for t in session.execute(_HOST_TIMES).one() if t is not None]
 
-    def _installed(self, session: Session) -> tuple[list[LicenseTerms], dict[str, list[datetime]]]:
-        """Installed licences of this installation, re-verified from their signed text (edited rows do
+    def _installed(self, session: Session, ours: str | None) -> tuple[list[LicenseTerms], dict[str, list[datetime]]]:
+        """Installed licences of installation ``ours``, verified from their signed text (edited rows do
         not count), and when they were installed, per module."""
-        ours = self.installation_id(session)
         terms, installed = [], {}
-        for row in session.scalars(select(License)):
-            try:
-                verified = self.verify(row.signed_text)
-            except LicenseRefused:
-                continue
-            if verified.module_id == row.module_id and verified.installation_id == ours:
+        for row in session.scalars(_LICENCES):
+            verified = self._verified(row.signed_text)
+            if verified is not None and verified.module_id == row.module_id and verified.installation_id == ours:
                 terms.append(verified)
                 if verified.module_id in self.host.modules:
                     installed.setdefault(verified.module_id, []).append(row.installed_at)
         return terms, installed
+
+    def _verified(self, text: str) -> LicenseTerms | None:
+        """``verify`` without the exception, remembered per text: a signature is checked once per process."""
+        if text not in self._verified_texts:
+            if len(self._verified_texts) > 1000:
+                self._verified_texts.clear()
+            try:
+                self._verified_texts[text] = self.verify(text)
+            except LicenseRefused:
+                self._verified_texts[text] = None
+        return self._verified_texts[text]
 
     # -- recording the latest time seen ----------------------------------------------------------
 

@@ -189,3 +189,31 @@ def test_the_crm_tells_licensing_the_earliest_and_latest_times_of_its_rows(host,
     with host.session() as session:
         spans = host.registry.collect("data_timespan", host.enabled_modules(session), session=session)
     assert spans == [("crm", (started, clock()))]
+
+
+def test_no_page_a_user_can_open_writes(host, clock):
+    """Every GET of the shell and the CRM, on records whose customer changed while the CRM was off."""
+    ids = [create(host, company="Eins GmbH"), create(host, company="Zwei GmbH")]
+    with host.session() as session:
+        customer_id = conversion.convert(host, session, ids[:1])[ids[0]]
+        host.set_module_enabled(session, "crm", False)
+        host.customers.update(session, customer_id, city="Bonn", postcode="53111")
+        other = host.customers.create(session, company="Ohne CRM GmbH")
+        host.set_module_enabled(session, "crm", True)
+    client = create_app(host).test_client()
+    client.get("/kunden")
+    clock.advance(hours=3)  # a write check would now record the latest time seen
+    seen: list[str] = []
+    event.listen(host.engine, "before_cursor_execute",
+                 lambda _c, _k, statement, *_a: seen.append(statement.lstrip().split()[0].upper()))
+    urls = ["/kunden", "/module", "/kleinstammdaten?art=crm_status", "/m/crm/", "/m/crm/neu", "/m/crm/felder",
+            f"/m/crm/{ids[0]}", f"/m/crm/{ids[1]}", f"/m/crm/kunde/{customer_id}", f"/m/crm/kunde/{other.id}",
+            f"/m/crm/{ids[1]}/export"]
+
+    writes = {}
+    for url in urls:
+        seen.clear()
+        assert client.get(url).status_code == 200, url
+        writes[url] = [s for s in seen if s in ("INSERT", "UPDATE", "DELETE")]
+
+    assert writes == dict.fromkeys(urls, [])

@@ -63,7 +63,11 @@ class Host:
         self.masterdata = MasterDataService(self)
         self.documents = DocumentStore(self)
         self.licensing = Licensing(self, public_key=license_public_key)
-        self._refuse_newer_schemas()
+        try:
+            self._refuse_newer_schemas()
+        except HostError:
+            self.engine.dispose()
+            raise
 
     def now(self) -> datetime:
         return self.clock()

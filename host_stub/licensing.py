@@ -346,14 +346,14 @@ class Licensing:
 
     def status(self, session: Session, module_id: str) -> LicenseStatus:
         """The module's licence state; reads only, once per transaction."""
-        return self._status(session, module_id, self._view(session))
+        return self._status(module_id, self._view(session))
 
     def require_writable(self, session: Session, module_id: str) -> None:
         """Raise LicenseRefused unless the module may write; records the latest time seen now and then."""
         view = self._view(session)
         if self._due(view):
             self._record(session, view)
-        status = self._status(session, module_id, view)
+        status = self._status(module_id, view)
         if not status.writable:
             raise LicenseRefused(status.message)
 
@@ -371,7 +371,7 @@ class Licensing:
             self.host.settings.set(session, key, start.isoformat())
         self.forget(session)
 
-    def _status(self, session: Session, module_id: str, view: _View) -> LicenseStatus:
+    def _status(self, module_id: str, view: _View) -> LicenseStatus:
         if module_id not in view.statuses:
             view.statuses[module_id] = self._compute(module_id, view)
         return view.statuses[module_id]

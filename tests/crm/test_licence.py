@@ -217,3 +217,24 @@ def test_no_page_a_user_can_open_writes(host, clock):
         writes[url] = [s for s in seen if s in ("INSERT", "UPDATE", "DELETE")]
 
     assert writes == dict.fromkeys(urls, [])
+
+
+def test_the_crm_record_of_a_customer_is_made_by_the_button_and_only_with_a_licence(host, clock):
+    with host.session() as session:
+        host.set_module_enabled(session, "crm", False)
+        customer, later = (host.customers.create(session, company=name, city="Bonn")
+                           for name in ("Knopf GmbH", "Später GmbH"))
+        host.set_module_enabled(session, "crm", True)
+    client = create_app(host).test_client()
+    page = client.get(f"/m/crm/kunde/{customer.id}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    made = client.post(f"/m/crm/kunde/{customer.id}/anlegen", data={"csrf_token": token})
+    clock.advance(days=31)
+    refused = client.post(f"/m/crm/kunde/{later.id}/anlegen", data={"csrf_token": token})
+
+    with host.session() as session:
+        party = session.scalars(select(Party).where(Party.customer_id == customer.id)).one()
+        assert session.scalars(select(Party).where(Party.customer_id == later.id)).first() is None
+    assert made.status_code == 302 and made.headers["Location"].endswith(f"/m/crm/{party.id}")
+    assert refused.status_code == 403 and "nicht lizenziert" in refused.get_data(as_text=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,8 +75,14 @@ def upgrade(connection: Connection, schema: Schema, revision: str = "head") -> N
 def require_known_revision(connection: Connection, schema: Schema) -> None:
     """Refuse a database that a newer version migrated: its revision is not among ours."""
     current = current_revision(connection, schema)
-    if current is not None and current not in revisions(schema):
+    if current is not None and current not in _shipped_revisions(schema):
         raise _unknown_revision(schema, f"Revision {current}")
+
+
+@functools.cache
+def _shipped_revisions(schema: Schema) -> frozenset[str]:
+    """The revisions that came with the installed code (read once per process: every Host checks)."""
+    return frozenset(revisions(schema))
 
 
 def _unknown_revision(schema: Schema, detail: str) -> HostError:

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from crm_module import conversion, prospects
-from crm_module.errors import CrmError
 from crm_module.parties import get_party, label
 from host_stub.api import ActionResult, ContextAction, plural
 

@@ -182,7 +182,10 @@ def on_customer_updated(host: Host, session: Session, customer: Any) -> None:
 
 def on_crm_enabled(host: Host, session: Session) -> None:
     """Records of customers deleted while the CRM was disabled become prospects again (with their
-    history), instead of hanging on without a customer."""
+    history), instead of hanging on without a customer. Not while the CRM is read-only: then they
+    wait, unchanged, for the next enabling with a licence or in the trial."""
+    if not host.licensing.status(session, MODULE_ID).writable:
+        return
     orphans = list(session.scalars(select(Party).where(Party.role == CUSTOMER, Party.customer_id.is_(None))))
     if orphans:
         _make_prospects(host, session, orphans)

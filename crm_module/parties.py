@@ -6,6 +6,7 @@ customer, which stays the source of truth) or a record merged into another.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from crm_module import normalise
 from crm_module.errors import CrmError, NotFound
-from crm_module.models import CUSTOM_FIELD_SLOTS, CUSTOMER, MERGED, Party, Phone
+from crm_module.models import CUSTOM_FIELD_SLOTS, CUSTOMER, MERGED, Event, Party, Phone
 from host_stub.api import quoted
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -39,6 +40,25 @@ SCALAR_FIELDS = HOST_FIELDS + CRM_FIELDS
 CUSTOM_COLUMNS = tuple(f"custom_{slot}" for slot in range(1, CUSTOM_FIELD_SLOTS + 1))
 CONTACT_FIELDS = ("is_main", "salutation", "title", "first_name", "last_name", "function", "email", "phone",
                   "mobile")
+
+
+def _end(column, order):
+    return select(column).order_by(order).limit(1).scalar_subquery()
+
+
+#: First party's creation; last party's creation and change; last event's creation (built once).
+_TIMESPAN = select(_end(Party.created_at, Party.id), _end(Party.created_at, Party.id.desc()),
+                   _end(Party.updated_at, Party.id.desc()), _end(Event.created_at, Event.id.desc()))
+
+
+def data_timespan(session: Session) -> tuple[datetime | None, datetime | None]:
+    """The earliest and latest times in the CRM's rows, for licensing (trial start, clock check).
+
+    The first and last row by primary key are found through the index, so this stays cheap at a
+    million rows; the last row's ``updated_at`` and the last event are the newest times seen.
+    """
+    first, *latest = session.execute(_TIMESPAN).one()
+    return first, max((t for t in latest if t is not None), default=None)
 
 
 def get_party(session: Session, party_id: int) -> Party:
@@ -131,6 +151,14 @@ def customer_fields(party: Party) -> dict[str, Any]:
     return fields
 
 
+def _phone(number: str, country: str) -> tuple[str, str]:
+    """A customer's phone as the CRM keeps it: formatted (as typed when it cannot be) and its search key."""
+    formatted, search_key, problem = normalise.phone(number, country)
+    if problem:
+        return number, normalise.phone_search_key(number)
+    return formatted, search_key
+
+
 def set_primary_phone(party: Party, number: str) -> bool:
     """Make the party's first phone the customer's ``phone``; True when that changed anything."""
     number = (number or "").strip()
@@ -142,9 +170,7 @@ def set_primary_phone(party: Party, number: str) -> bool:
             return False
         party.phones = party.phones[1:]
     else:
-        formatted, search_key, problem = normalise.phone(number, party.country)
-        if problem:
-            formatted, search_key = number, normalise.phone_search_key(number)
+        formatted, search_key = _phone(number, party.country)
         if first is not None and first.number == formatted:
             return False
         if first is not None:
@@ -172,13 +198,32 @@ def sync_from_customer(host: Host, session: Session, party: Party, customer: Any
     return changed
 
 
-def new_customer_party(host: Host, session: Session, customer: Any) -> Party:
-    """The CRM row of a host customer the CRM has not seen yet (no prospect number, no status)."""
+def mirrored(party: Party, customer: Any) -> dict[str, Any]:
+    """The party as ``editable`` gives it, with the host customer's current fields; changes nothing."""
+    data = editable(party) | {name: getattr(customer, name) for name in HOST_FIELDS}
+    number = (customer.phone or "").strip()
+    phones = data["phones"]
+    if not number:
+        data["phones"] = phones[1:]
+    elif not phones or phones[0]["number"] != number:
+        first = {"kind": phones[0]["kind"] if phones else "Telefon", "number": _phone(number, customer.country)[0]}
+        data["phones"] = [first, *phones[1:]]
+    return data
+
+
+def unsaved_customer_party(host: Host, customer: Any) -> Party:
+    """The CRM row a host customer gets (no prospect number, no status), not yet in the session."""
     now = host.now()
     party = Party(role=CUSTOMER, customer_id=customer.id, status="", contact_count=0, created_at=now,
                   updated_at=now, source="", **{name: getattr(customer, name) for name in HOST_FIELDS})
     set_primary_phone(party, customer.phone)
     refresh_keys(party)
+    return party
+
+
+def new_customer_party(host: Host, session: Session, customer: Any) -> Party:
+    """The CRM row of a host customer the CRM has not seen yet."""
+    party = unsaved_customer_party(host, customer)
     session.add(party)
     session.flush()
     return party

@@ -59,6 +59,13 @@ def web_blueprints(host):
 
 
 @hookimpl
+def data_timespan(session):
+    from crm_module.parties import data_timespan as timespan
+
+    return timespan(session)
+
+
+@hookimpl
 def demo_data(host, session):
     from crm_module.demo import fill_demo
 

@@ -37,12 +37,14 @@ from crm_module.parties import (
     editable,
     get_party,
     label,
+    mirrored,
     refresh_keys,
     require_active,
     require_prospect,
     retained_documents,
     sync_from_customer,
     take_numbers,
+    unsaved_customer_party,
 )
 from crm_module.schemas import ProspectSchema, field_label, load
 
@@ -54,14 +56,33 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def get(host: Host, session: Session, party_id: int) -> dict[str, Any]:
-    """Everything the edit dialog's tabs show, as plain values (also for a converted prospect)."""
+    """Everything the edit dialog's tabs show, as plain values (also for a converted prospect).
+
+    Reading never writes: a customer's fields are shown from the host customer (the source of
+    truth); its CRM row catches up on the next write."""
     party = get_party(session, party_id)
-    customer_number = None
+    customer = None
     if party.role == CUSTOMER and party.customer_id is not None:
         customer = host.customers.get(session, party.customer_id)
-        sync_from_customer(host, session, party, customer)
-        customer_number = customer.number
-    data = editable(party)
+    return _record(host, session, party, customer)
+
+
+def for_customer(host: Host, session: Session, customer_id: int) -> dict[str, Any]:
+    """The CRM record of a host customer: what its CRM tabs show. A customer the CRM has no row
+    for yet is shown from its host fields (``id`` None); the row is made on the first write."""
+    customer = host.customers.get(session, customer_id)
+    party = session.scalars(select(Party).where(Party.customer_id == customer_id)).first()
+    return _record(host, session, party or unsaved_customer_party(host, customer), customer)
+
+
+def create_customer_record(host: Host, session: Session, customer_id: int) -> Party:
+    """Give a host customer its CRM row now (a write: behind the licence gate)."""
+    host.require_writable(session, MODULE_ID)
+    return customer_party(host, session, customer_id)
+
+
+def _record(host: Host, session: Session, party: Party, customer: Any | None) -> dict[str, Any]:
+    data = mirrored(party, customer) if customer is not None else editable(party)
     data["custom"] = [
         {"slot": d.slot, "label": d.label, "type": d.type, "options": list(d.options),
          "value": customfields.typed(d, party.custom(d.slot))}
@@ -69,12 +90,14 @@ def get(host: Host, session: Session, party_id: int) -> dict[str, Any]:
     ]
     data |= {
         "id": party.id, "number": party.number, "role": party.role, "customer_id": party.customer_id,
-        "customer_number": customer_number, "merged_into_id": party.merged_into_id,
-        "display_name": party.display_name, "created_at": party.created_at, "updated_at": party.updated_at,
+        "customer_number": customer.number if customer is not None else None,
+        "merged_into_id": party.merged_into_id,
+        "display_name": customer.display_name if customer is not None else party.display_name,
+        "created_at": party.created_at, "updated_at": party.updated_at,
         "statistics": history.statistics(session, party),
-        "events": history.events(session, party.id),
-        "followups": history.followups(session, party.id),
-        "lists": mailinglists.memberships(session, party.id),
+        "events": history.events(session, party.id) if party.id is not None else [],
+        "followups": history.followups(session, party.id) if party.id is not None else [],
+        "lists": mailinglists.memberships(session, party.id) if party.id is not None else [],
         "documents": [
             {"id": d.id, "filename": d.filename, "kind": d.kind, "size": d.size, "content_type": d.content_type,
              "created_at": d.created_at, "correctable": _correctable(host, d)}
@@ -88,11 +111,6 @@ def _correctable(host: Host, document: Any) -> bool:
     """Whether the document may still be deleted or given another kind (invoices only shortly after filing)."""
     until = host.documents.correctable_until(document)
     return until is None or host.now() < until
-
-
-def for_customer(host: Host, session: Session, customer_id: int) -> dict[str, Any]:
-    """The CRM record of a host customer (created on first use): what its CRM tabs show."""
-    return get(host, session, customer_party(host, session, customer_id).id)
 
 
 # -- writing ---------------------------------------------------------------------------------

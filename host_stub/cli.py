@@ -7,7 +7,6 @@ connected) on first use, so ``--help`` works without a database.
 from __future__ import annotations
 
 import json
-from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +21,10 @@ from host_stub.plugins import PluginRegistry
 class LazyHost:
     """Stands in for the Host until a command touches it; then connects to the database."""
 
-    def __init__(self, database_url: str | None, registry: PluginRegistry) -> None:
+    def __init__(self, database_url: str | None, registry: PluginRegistry, license_public_key: str | None) -> None:
         self._database_url = database_url
         self._registry = registry
+        self._license_public_key = license_public_key
         self._host = None
 
     def release(self) -> None:
@@ -36,7 +36,8 @@ class LazyHost:
         if self._host is None:
             from host_stub.host import Host
 
-            self._host = Host(self._database_url, registry=self._registry)
+            self._host = Host(self._database_url, registry=self._registry,
+                              license_public_key=self._license_public_key)
         return getattr(self._host, name)
 
 
@@ -58,8 +59,11 @@ def _registry() -> PluginRegistry:
     return registry
 
 
-def build_cli(registry: PluginRegistry | None = None) -> click.Group:
-    """The ``host-stub`` group with the host's commands and every loaded module's."""
+def build_cli(registry: PluginRegistry | None = None, *, license_public_key: str | None = None) -> click.Group:
+    """The ``host-stub`` group with the host's commands and every loaded module's.
+
+    ``license_public_key`` replaces the built-in vendor key for tests; users have no way to set it.
+    """
     install_german()
     registry = registry or _registry()
 
@@ -69,7 +73,7 @@ def build_cli(registry: PluginRegistry | None = None) -> click.Group:
     @click.pass_context
     def cli(ctx: click.Context, database_url: str | None) -> None:
         """Host-Anwendung mit Zusatzmodulen (Stub für Entwicklung und Tests)."""
-        ctx.obj = LazyHost(database_url, registry)
+        ctx.obj = LazyHost(database_url, registry, license_public_key)
         ctx.call_on_close(ctx.obj.release)
 
     for command in (init, db, serve, demo, plugins, license_group, customers, masterdata):
@@ -217,58 +221,7 @@ def plugins_disable(host, module_id: str) -> None:
 
 @click.group("license")
 def license_group() -> None:
-    """Lizenzen: erzeugen (Hersteller), einspielen und anzeigen."""
-
-
-@license_group.command("keygen")
-@click.argument("private_key_file", type=click.Path(dir_okay=False, path_type=Path))
-def license_keygen(private_key_file: Path) -> None:
-    """Ein Schlüsselpaar erzeugen (für Tests und Demos); gibt den öffentlichen Schlüssel aus."""
-    from host_stub.licensing import generate_private_key
-
-    if private_key_file.exists():
-        raise click.ClickException(f"{private_key_file} gibt es schon; bitte einen anderen Namen wählen.")
-    pem, public = generate_private_key()
-    private_key_file.write_bytes(pem)
-    private_key_file.chmod(0o600)
-    click.echo(public)
-
-
-def _month(value: str) -> tuple[datetime, datetime]:
-    try:
-        start = datetime.strptime(value, "%Y-%m")
-    except ValueError:
-        raise click.BadParameter("Monat im Format JJJJ-MM angeben, z. B. 2026-12.") from None
-    end = datetime(start.year + start.month // 12, start.month % 12 + 1, 1)
-    return start, end
-
-
-@license_group.command("issue")
-@click.option("--private-key", "private_key_file", required=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--module", "module_id", required=True)
-@click.option("--licensee", required=True, help="Lizenznehmer (Firma).")
-@click.option("--month", help="Bezahlter Monat JJJJ-MM.")
-@click.option("--from", "valid_from", type=click.DateTime(["%Y-%m-%d"]), help="Beginn (statt --month).")
-@click.option("--until", "valid_until", type=click.DateTime(["%Y-%m-%d"]), help="Ende, ausschließlich.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Datei (sonst stdout).")
-def license_issue(private_key_file: Path, module_id: str, licensee: str, month: str | None,
-                  valid_from: datetime | None, valid_until: datetime | None, output: Path | None) -> None:
-    """Eine Lizenzdatei signieren (Hersteller-Werkzeug)."""
-    from host_stub.host import utc_now
-    from host_stub.licensing import issue_license
-
-    if month:
-        valid_from, valid_until = _month(month)
-    elif not (valid_from and valid_until):
-        raise click.UsageError("Entweder --month oder --from und --until angeben.")
-    text = issue_license(private_key_file.read_bytes(), module_id, licensee,
-                         datetime.combine(valid_from, time()), datetime.combine(valid_until, time()), utc_now())
-    if output:
-        output.write_text(text, encoding="utf-8")
-        click.echo(f"Lizenz geschrieben: {output}")
-    else:
-        click.echo(text, nl=False)
+    """Lizenzen einspielen und anzeigen."""
 
 
 @license_group.command("install")
@@ -277,8 +230,12 @@ def license_issue(private_key_file: Path, module_id: str, licensee: str, month: 
 @click.pass_obj
 def license_install(host, license_file: Path, module_id: str | None) -> None:
     """Eine Lizenzdatei prüfen und einspielen."""
+    from host_stub.licensing import MAX_FILE_BYTES
+
+    with license_file.open("rb") as source:
+        data = source.read(MAX_FILE_BYTES + 1)
     with host.session() as session:
-        terms = host.licensing.install(session, license_file.read_text(encoding="utf-8"), module_id)
+        terms = host.licensing.install(session, data, module_id)
         status = host.licensing.status(session, terms.module_id)
     click.echo(f"Lizenz für {terms.module_id} ({terms.licensee}) eingespielt: {status.message}")
 
@@ -287,15 +244,17 @@ def license_install(host, license_file: Path, module_id: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def license_show(host, as_json: bool) -> None:
-    """Lizenzstatus jedes kostenpflichtigen Moduls."""
+    """Installations-ID und Lizenzstatus jedes Moduls."""
     with host.session() as session:
+        installation_id = host.licensing.installation_id(session)
         rows = [
             {"id": r["id"], "license": r["license"], "message": r["license_message"], "price": r["price"]}
             for r in host.module_overview(session)
         ]
     if as_json:
-        _json(rows)
+        _json({"installation_id": installation_id, "modules": rows})
         return
+    click.echo(f"Installations-ID: {installation_id or 'noch keine (host-stub init ausführen)'}")
     for row in rows:
         click.echo(f"{row['id']}: {row['license']} – {row['message']}")
 

@@ -15,6 +15,8 @@ import pluggy
 from host_stub.api import PROJECT_NAME
 
 if TYPE_CHECKING:  # pragma: no cover
+    from datetime import datetime
+
     import click
     import flask
 
@@ -52,6 +54,11 @@ def cli_commands() -> list[click.Command]:
 @hookspec
 def masterdata_kinds() -> list[MasterDataKind]:
     """Register kinds of small lookup lists ("Kleinstammdaten") that users edit."""
+
+
+@hookspec
+def data_timespan(session: Any) -> tuple[datetime | None, datetime | None] | None:
+    """Tell licensing the earliest and latest times in the module's own rows (cheap, indexed queries)."""
 
 
 @hookspec

@@ -63,6 +63,11 @@ class Host:
         self.masterdata = MasterDataService(self)
         self.documents = DocumentStore(self)
         self.licensing = Licensing(self, public_key=license_public_key)
+        try:
+            self._refuse_newer_schemas()
+        except HostError:
+            self.engine.dispose()
+            raise
 
     def now(self) -> datetime:
         return self.clock()
@@ -122,9 +127,12 @@ class Host:
             migrate.upgrade(session.connection(), schema)
         state.enabled = enabled
         state.changed_at = now
+        session.flush()
         session.info.pop(ENABLED_CACHE, None)
-        if enabled and state.first_enabled_at is None:
-            state.first_enabled_at = now
+        self.licensing.forget(session)
+        if enabled:  # the trial start survives a deleted or edited row: it is derived and kept twice
+            state.first_enabled_at = self.licensing.trial_start(session, module_id) or state.first_enabled_at or now
+            self.licensing.remember_trial_start(session, module_id, state.first_enabled_at)
         session.flush()
         hook = "module_enabled" if enabled else "module_disabled"
         self.registry.notify(hook, self.enabled_modules(session) | {module_id}, host=self, session=session,
@@ -251,5 +259,12 @@ class Host:
                     migrate.upgrade(connection, schema)
                 migrated.append(schema.owner)
         with self.session() as session:
+            self.licensing.ensure_installation_id(session)
             self.masterdata.seed(session)
         return migrated
+
+    def _refuse_newer_schemas(self) -> None:
+        """Refuse to work on a database that a newer version migrated (checked once, when the Host is made)."""
+        with self.engine.connect() as connection:
+            for schema in self.schemas().values():
+                migrate.require_known_revision(connection, schema)

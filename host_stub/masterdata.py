@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from host_stub.errors import HostError, NotFound
 from host_stub.models import MasterDataEntry
+from host_stub.plugins import HOST_OWNER
 
 if TYPE_CHECKING:  # pragma: no cover
     from host_stub.host import Host
@@ -18,10 +19,18 @@ class MasterDataService:
     def __init__(self, host: Host) -> None:
         self.host = host
 
-    def _kind(self, session: Session, kind: str) -> None:
+    def _kind(self, session: Session, kind: str) -> str:
+        """The owner of a registered kind (``host`` or a module id)."""
         kinds = self.host.masterdata_kinds(session)
         if kind not in kinds:
             raise NotFound(f"Unbekannte Stammdatenart „{kind}“. Vorhanden: {', '.join(sorted(kinds)) or 'keine'}.")
+        return kinds[kind][0]
+
+    def _writable_kind(self, session: Session, kind: str) -> None:
+        """A module's lists are its data: editing them needs the module's licence, like any write."""
+        owner = self._kind(session, kind)
+        if owner != HOST_OWNER:
+            self.host.require_writable(session, owner)
 
     def seed(self, session: Session) -> None:
         """Give each registered kind its default entries, once (a kind with entries is left alone)."""
@@ -42,7 +51,7 @@ class MasterDataService:
         return [entry.label for entry in self.entries(session, kind)]
 
     def add(self, session: Session, kind: str, label: str) -> MasterDataEntry:
-        self._kind(session, kind)
+        self._writable_kind(session, kind)
         label = label.strip()
         if not label or len(label) > 120:
             raise HostError("Die Bezeichnung darf nicht leer und höchstens 120 Zeichen lang sein.")
@@ -63,6 +72,7 @@ class MasterDataService:
 
     def deactivate(self, session: Session, kind: str, label: str) -> None:
         """Hide an entry from choices; records that use it keep their value."""
+        self._writable_kind(session, kind)
         entry = next((e for e in self.entries(session, kind) if e.label == label), None)
         if entry is None:
             raise NotFound(f"„{label}“ steht nicht in der Liste „{kind}“.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,15 +66,12 @@ def upgrade(connection: Connection, schema: Schema, revision: str = "head") -> N
         raise HostError(
             f"Unbekannte Revision {revision!r} für {schema.owner}. Bekannt sind: {', '.join(known) or 'keine'}."
         )
+    require_known_revision(connection, schema)
     relaxed = _foreign_keys_off(connection)
     try:
         command.upgrade(_config(schema, connection), revision)
     except CommandError as exc:
-        raise HostError(
-            f"Die Datenbank steht für {schema.owner} auf einer Revision, die diese Version nicht kennt "
-            f"({exc}). Installieren Sie die passende Version des Moduls oder stellen Sie die Datenbank "
-            "aus einer Sicherung wieder her."
-        ) from None
+        raise _unknown_revision(schema, str(exc)) from None
     if relaxed and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
         raise HostError(f"Nach der Migration von {schema.owner} verweisen Zeilen auf fehlende Datensätze; "
                         "es wurde nichts geändert. Bitte den Hersteller des Moduls benachrichtigen.")
@@ -91,6 +89,27 @@ def _foreign_keys_off(connection: Connection) -> bool:
     connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     connection.connection.info[FOREIGN_KEYS_OFF] = True
     return True
+
+
+def require_known_revision(connection: Connection, schema: Schema) -> None:
+    """Refuse a database that a newer version migrated: its revision is not among ours."""
+    current = current_revision(connection, schema)
+    if current is not None and current not in _shipped_revisions(schema):
+        raise _unknown_revision(schema, f"Revision {current}")
+
+
+@functools.cache
+def _shipped_revisions(schema: Schema) -> frozenset[str]:
+    """The revisions that came with the installed code (read once per process: every Host checks)."""
+    return frozenset(revisions(schema))
+
+
+def _unknown_revision(schema: Schema, detail: str) -> HostError:
+    return HostError(
+        f"Die Datenbank steht für {schema.owner} auf einer Revision, die diese Version nicht kennt "
+        f"({detail}). Installieren Sie die passende Version des Moduls oder stellen Sie die Datenbank "
+        "aus einer Sicherung wieder her."
+    )
 
 
 def drift(connection: Connection, schema: Schema) -> list:

@@ -21,7 +21,7 @@ import pluggy
 
 from host_stub import core_plugin, hookspecs
 from host_stub.api import PROJECT_NAME
-from host_stub.errors import HostError
+from host_stub.errors import HostError, LicenseRefused
 from host_stub.manifest import Manifest, read_manifest
 
 log = logging.getLogger(__name__)
@@ -143,13 +143,21 @@ class PluginRegistry:
         return results
 
     def notify(self, hook: str, enabled: set[str], **kwargs: Any) -> list[tuple[str, Any]]:
-        """Call an event hook on the host and enabled modules; errors propagate (the caller rolls back)."""
+        """Call an event hook on the host and enabled modules; errors propagate (the caller rolls back).
+
+        Except a module's licence gate: LicenseRefused means the read-only module skipped its part,
+        which must never make the host's own action fail; it is logged and the next hook runs.
+        """
         results: list[tuple[str, Any]] = []
         for impl in reversed(getattr(self.pm.hook, hook).get_hookimpls()):
             owner = impl.plugin_name
             if owner != HOST_OWNER and owner not in enabled:
                 continue
-            value = impl.function(*[kwargs[arg] for arg in impl.argnames])
+            try:
+                value = impl.function(*[kwargs[arg] for arg in impl.argnames])
+            except LicenseRefused as refused:
+                log.warning("hook %s of %s skipped by its licence gate: %s", hook, owner, refused)
+                continue
             if value is not None:
                 results.append((owner, value))
         return results

@@ -104,12 +104,14 @@ def host(make_host):
 
 @pytest.fixture
 def cli(database_url, signing_key, monkeypatch):
-    """Run ``host-stub`` commands against the test database: ``cli("plugins", "list")``."""
+    """Run ``host-stub`` commands against the test database: ``cli("plugins", "list")``.
+
+    The tests' licence key is handed to the CLI in code; an end user has no way to replace it."""
     monkeypatch.setenv("HOST_STUB_DATABASE_URL", database_url)
-    monkeypatch.setenv("HOST_STUB_LICENSE_PUBLIC_KEY", signing_key[1])
     runner = CliRunner()
 
     def run(*args: str, input: str | None = None):
-        return runner.invoke(build_cli(), list(args), input=input, catch_exceptions=False)
+        return runner.invoke(build_cli(license_public_key=signing_key[1]), list(args), input=input,
+                             catch_exceptions=False)
 
     return run

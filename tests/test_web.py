@@ -462,9 +462,11 @@ def test_enabling_an_unknown_module_answers_404(client):
     assert "Unbekanntes Modul 'gibtsnicht'" in text_of(response)
 
 
-def test_uploaded_licence_is_installed_and_shown(client, signing_key):
+def test_uploaded_licence_is_installed_and_shown(host, client, signing_key):
+    with host.session() as session:
+        installation_id = host.licensing.installation_id(session)
     licence = issue_license(signing_key[0], "crm", "Bäckerei Schmitz", datetime(2026, 11, 1), datetime(2026, 12, 1),
-                            datetime(2026, 10, 30))
+                            datetime(2026, 10, 30), installation_id=installation_id)
 
     response = client.post("/module/lizenz", data={
         "csrf_token": csrf_token(client), "license_file": (io.BytesIO(licence.encode()), "crm.lic"),
@@ -484,9 +486,9 @@ def test_uploaded_file_that_is_no_licence_is_refused_with_403(host, client):
 
 
 def test_grace_banner_warns_on_every_page_after_the_licence_ran_out(host, client, clock, signing_key):
-    licence = issue_license(signing_key[0], "crm", "Firma", datetime(2026, 10, 1), datetime(2026, 11, 3),
-                            datetime(2026, 10, 1))
     with host.session() as session:
+        licence = issue_license(signing_key[0], "crm", "Firma", datetime(2026, 10, 1), datetime(2026, 11, 3),
+                                datetime(2026, 10, 1), installation_id=host.licensing.installation_id(session))
         host.licensing.install(session, licence)
     assert 'class="banner' not in client.get("/kunden").get_data(as_text=True)
 

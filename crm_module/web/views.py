@@ -517,6 +517,14 @@ def customer_record(host: Host, customer_id: int):
                            list_kinds=LIST_KINDS)
 
 
+@route("/kunde/<int:customer_id>/anlegen", methods=("POST",))
+def create_customer_record(host: Host, customer_id: int):
+    """The CRM row of a customer the CRM has none for yet: made here, never by opening the page."""
+    with host.session() as session:
+        party_id = prospects.create_customer_record(host, session, customer_id).id
+    return redirect(_edit_url(party_id))
+
+
 # -- custom fields -----------------------------------------------------------------------------
 
 

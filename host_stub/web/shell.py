@@ -7,6 +7,7 @@ from werkzeug.routing import BuildError
 
 from host_stub.errors import HostError
 from host_stub.german import quoted
+from host_stub.licensing import MAX_FILE_BYTES
 from host_stub.web import current_host, safe_next
 from host_stub.web.lists import Column, ListState
 
@@ -78,7 +79,9 @@ def modules():
     host = current_host()
     with host.session() as session:
         rows = host.module_overview(session)
-    return render_template("shell/modules.html", modules=rows, problems=host.registry.problems)
+        installation_id = host.licensing.installation_id(session)
+    return render_template("shell/modules.html", modules=rows, installation_id=installation_id,
+                           problems=host.registry.problems)
 
 
 @shell.post("/module/<module_id>/status")
@@ -104,12 +107,9 @@ def license_install():
     upload = request.files.get("license_file")
     if upload is None or not upload.filename:
         raise HostError("Bitte wählen Sie eine Lizenzdatei aus.")
-    try:
-        text = upload.read().decode("utf-8")
-    except UnicodeDecodeError:
-        raise HostError("Die Datei ist keine Lizenzdatei (kein Text in UTF-8).") from None
+    data = upload.read(MAX_FILE_BYTES + 1)
     with host.session() as session:
-        terms = host.licensing.install(session, text)
+        terms = host.licensing.install(session, data)
         status = host.licensing.status(session, terms.module_id)
     flash(f"Lizenz für {terms.module_id} ({terms.licensee}) eingespielt: {status.message}", "success")
     return redirect(url_for("shell.modules"))

@@ -138,9 +138,9 @@ def test_module_overview_shows_price_and_licence_state(page):
 
 
 def test_grace_banner_is_visible_after_the_licence_ran_out(page, live_host, clock, signing_key):
-    licence = issue_license(signing_key[0], "crm", "Firma", datetime(2026, 10, 1), datetime(2026, 11, 3),
-                            datetime(2026, 10, 1))
     with live_host.session() as session:
+        licence = issue_license(signing_key[0], "crm", "Firma", datetime(2026, 10, 1), datetime(2026, 11, 3),
+                                datetime(2026, 10, 1), installation_id=live_host.licensing.installation_id(session))
         live_host.licensing.install(session, licence)
     clock.advance(days=4)
 

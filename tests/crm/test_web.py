@@ -11,7 +11,7 @@ import pytest
 
 from crm_module import customfields, history, mailinglists, overview, prospects
 from host_stub.web import create_app
-from tests.crm.conftest import create, prospect_data, record
+from tests.crm.conftest import create, record
 from tests.test_web import csrf_token, flashes, text_of
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
@@ -139,7 +139,7 @@ def test_overview_filters_by_status_category_and_list(several, client):
     assert overview_names(client.get("/m/crm/?category=Handwerk")) == ["Bäckerei Schmitz", "Druckerei Lange",
                                                                        "Elektro Becker"]
     assert overview_names(client.get(f"/m/crm/?list={list_id}")) == ["Bäckerei Schmitz", "Café Wolf"]
-    both = client.get(f"/m/crm/?status=Neu&category=Handwerk")
+    both = client.get("/m/crm/?status=Neu&category=Handwerk")
     assert overview_names(both) == ["Elektro Becker"]
     assert "1 Interessent" in text_of(both)
     page = both.get_data(as_text=True)

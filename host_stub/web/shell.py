@@ -8,6 +8,7 @@ from werkzeug.routing import BuildError
 from host_stub.errors import HostError
 from host_stub.web import current_host, safe_next
 from host_stub.web.lists import Column, ListState
+from host_stub.web.params import id_values
 
 shell = Blueprint("shell", __name__)
 
@@ -50,10 +51,7 @@ def customers():
 def action():
     """Run a context action on the selected rows, then show its message on the page it names or the list."""
     form = request.form
-    try:
-        ids = [int(value) for value in form.getlist("ids")]
-    except ValueError:
-        raise HostError("Die Auswahl ist ungültig; bitte markieren Sie die Zeilen neu.") from None
+    ids = id_values(form.getlist("ids"))
     result = current_host().run_action(form.get("owner", ""), form.get("name", ""), form.get("entity", ""), ids,
                                        form.get("confirmed", "").lower() in CONFIRMED_VALUES)
     flash(result.message, "success")

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from host_stub.cli import build_cli
 from host_stub.web import SECRET_KEY_ENV, SECRET_KEY_SETTING, create_app
 from tests.crm.conftest import create
+from tests.crm.test_web import form
 from tests.test_web import csrf_token, text_of
 
 HUGE = "99999999999999999999"
@@ -193,3 +194,14 @@ def test_a_file_that_is_not_a_database_is_a_clear_error_and_stays_unchanged(tmp_
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert readme.read_bytes() == before
     assert [path.name for path in tmp_path.iterdir()] == ["README.md"]
+
+
+@pytest.mark.parametrize("field", [{"contacts-0-id": HUGE, "contacts-0-last_name": "Schmitz"},
+                                   {"payment_terms_days": HUGE}, {"expected_volume": HUGE},
+                                   {"discount_percent": HUGE}])
+def test_a_huge_number_in_the_edit_dialog_is_not_a_500(host, client, field):
+    prospect_id = create(host)
+    response = client.post(f"/m/crm/{prospect_id}", data=form(csrf_token(client), **field))
+
+    assert response.status_code < 500, text_of(response)[:300]
+    assert "Interner Fehler" not in text_of(response)

@@ -10,6 +10,8 @@ import socket
 import pytest
 import werkzeug.serving
 
+import host_stub.web
+
 from host_stub.web import MAX_REQUEST_BYTES, create_app
 from tests.crm.conftest import create
 from tests.test_web import csrf_token, text_of
@@ -171,14 +173,21 @@ def served(monkeypatch):
     return calls
 
 
-def test_serve_runs_on_loopback_without_debugger_even_with_flask_debug_set(cli, served, monkeypatch):
+@pytest.fixture
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return str(probe.getsockname()[1])
+
+
+def test_serve_runs_on_loopback_without_debugger_even_with_flask_debug_set(cli, served, monkeypatch, free_port):
     monkeypatch.setenv("FLASK_DEBUG", "1")
     assert cli("init").exit_code == 0
-    result = cli("serve", "--port", "5123")
+    result = cli("serve", "--port", free_port)
 
     assert result.exit_code == 0, result.output
     [call] = served
-    assert (call["hostname"], call["port"]) == ("127.0.0.1", 5123)
+    assert (call["hostname"], call["port"]) == ("127.0.0.1", int(free_port))
     assert not call.get("use_debugger") and not call.get("use_reloader")
     assert call["app"].debug is False
     assert set(call["app"].config["TRUSTED_HOSTS"]) >= {"localhost", "127.0.0.1", "[::1]"}
@@ -194,9 +203,10 @@ def test_serve_refuses_a_non_loopback_address_without_allow_remote(cli, served, 
     assert served == []
 
 
-def test_serve_on_all_addresses_with_allow_remote_warns_and_trusts_this_machines_names(cli, served):
+def test_serve_on_all_addresses_with_allow_remote_warns_and_trusts_this_machines_names(cli, served, free_port):
     assert cli("init").exit_code == 0
-    result = cli("serve", "--host", "0.0.0.0", "--allow-remote", "--trusted-host", "buero.example")
+    result = cli("serve", "--host", "0.0.0.0", "--port", free_port, "--allow-remote", "--trusted-host",
+                 "buero.example")
 
     assert result.exit_code == 0, result.output
     assert "Warnung" in result.output and "Anmeldung" in result.output
@@ -207,9 +217,30 @@ def test_serve_on_all_addresses_with_allow_remote_warns_and_trusts_this_machines
     assert "0.0.0.0" not in trusted
 
 
-def test_serve_on_a_lan_address_trusts_that_address(cli, served):
+def test_serve_on_a_lan_address_trusts_that_address(cli, served, monkeypatch):
+    monkeypatch.setattr(host_stub.web, "check_can_listen", lambda bind, port: None)  # this machine lacks the address
     assert cli("init").exit_code == 0
     result = cli("serve", "--host", "192.168.1.20", "--allow-remote")
 
     assert result.exit_code == 0, result.output
     assert "192.168.1.20" in served[0]["app"].config["TRUSTED_HOSTS"]
+
+
+def test_serve_on_a_port_in_use_says_so_in_german(cli, served):
+    assert cli("init").exit_code == 0
+    with socket.create_server(("127.0.0.1", 0)) as occupied:
+        result = cli("serve", "--port", str(occupied.getsockname()[1]))
+
+    assert result.exit_code == 1
+    assert "Port" in result.output and "schon belegt" in result.output
+    assert served == []
+
+
+@pytest.mark.parametrize("port", ["0", "99999"])
+def test_serve_on_an_impossible_port_says_so_in_german(cli, served, port):
+    assert cli("init").exit_code == 0
+    result = cli("serve", "--port", port)
+
+    assert result.exit_code == 1
+    assert f"Der Port {port} ist ungültig" in result.output
+    assert served == []

@@ -12,6 +12,7 @@ is read, and the debugger never runs (``FLASK_DEBUG`` is ignored). ``run`` serve
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import logging
 import os
@@ -133,7 +134,24 @@ def create_app(host: Host, trusted_hosts: Iterable[str] = ()) -> Flask:
 
 def run(app: Flask, bind: str, port: int) -> None:
     """Serve ``app`` with werkzeug's threaded server; never with the debugger or the reloader."""
+    check_can_listen(bind, port)
     serving.run_simple(bind, port, app, threaded=True, use_debugger=False, use_reloader=False)
+
+
+def check_can_listen(bind: str, port: int) -> None:
+    """A HostError in German when the server could not listen at ``bind``:``port`` (werkzeug says it in English)."""
+    if not 1 <= port <= 65535:
+        raise HostError(f"Der Port {port} ist ungültig; erlaubt sind 1 bis 65535 (z. B. --port 5000).")
+    family = socket.AF_INET6 if ":" in bind else socket.AF_INET
+    try:
+        with socket.create_server((bind.strip("[]"), port), family=family):
+            pass
+    except OSError as exc:
+        reason = "der Port ist schon belegt" if exc.errno == errno.EADDRINUSE else exc.strerror or str(exc)
+        raise HostError(
+            f"Die Weboberfläche kann nicht an {bind}, Port {port} starten: {reason}. Beenden Sie das andere "
+            "Programm oder wählen Sie mit --port einen anderen Port (mit --host eine andere Adresse)."
+        ) from None
 
 
 def is_loopback(bind: str) -> bool:

@@ -130,6 +130,13 @@ def _date(value: datetime) -> str:
     return value.strftime("%d.%m.%Y")
 
 
+def _parse(value: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 class Licensing:
     def __init__(self, host: Host, public_key: str | None = None) -> None:
         self.host = host
@@ -193,8 +200,7 @@ class Licensing:
     def _check_clock(self, session: Session) -> bool:
         """Remember the latest time seen; False when the clock now stands behind it."""
         now = self.host.now()
-        seen = self.host.settings.get(session, LAST_SEEN_KEY)
-        last = datetime.fromisoformat(seen) if seen else None
+        last = _parse(self.host.settings.get(session, LAST_SEEN_KEY))  # a damaged value counts as missing
         if last is not None and now < last - CLOCK_TOLERANCE:
             return False
         if last is None or now > last + timedelta(minutes=1):

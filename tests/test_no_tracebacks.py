@@ -10,8 +10,10 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from host_stub.cli import build_cli
+from host_stub.models import Setting
 from host_stub.web import SECRET_KEY_ENV, SECRET_KEY_SETTING, create_app
 from tests.crm.conftest import create
 from tests.crm.test_web import form
@@ -205,3 +207,24 @@ def test_a_huge_number_in_the_edit_dialog_is_not_a_500(host, client, field):
 
     assert response.status_code < 500, text_of(response)[:300]
     assert "Interner Fehler" not in text_of(response)
+
+
+# -- damaged settings --------------------------------------------------------------------------
+
+
+def test_damaged_values_in_every_setting_give_no_traceback(host, cli):
+    create_app(host).test_client().get("/module")  # every setting the host keeps is written by now
+    with host.session() as session:
+        keys = [row.key for row in session.scalars(select(Setting))]
+        for key in keys:
+            host.settings.set(session, key, "kaputt{")
+    assert {SECRET_KEY_SETTING, "licensing.last_seen"} <= set(keys)
+
+    client = create_app(host).test_client()
+    for path in ("/kunden", "/module", "/m/crm/"):
+        response = client.get(path)
+        assert response.status_code < 500, (path, text_of(response)[:300])
+    for args in (("license", "show"), ("plugins", "list"), ("customers", "list")):
+        result = CliRunner().invoke(build_cli(), list(args))
+        assert result.exception is None or isinstance(result.exception, SystemExit), (args, result.exception)
+        assert "Traceback" not in result.output

@@ -40,7 +40,7 @@ def create_database_engine(url: str) -> Engine:
     try:
         url.encode("utf-8")
         parsed = make_url(url)
-    except (ArgumentError, UnicodeEncodeError):
+    except (ArgumentError, ValueError):  # UnicodeEncodeError is a ValueError; so is a port that is no number
         raise DatabaseUnavailable(f"Ungültige Datenbank-URL {url!r}. Beispiele: {URL_EXAMPLES}") from None
     if parsed.drivername not in SUPPORTED_DRIVERS:
         raise DatabaseUnavailable(

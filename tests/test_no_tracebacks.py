@@ -163,6 +163,15 @@ def test_an_argument_that_is_not_utf8_is_a_message_before_anything_runs(tmp_path
     assert list(tmp_path.iterdir()) == []  # no database was opened
 
 
+@pytest.mark.parametrize("url", ["foo", "postgresql://benutzer@localhost:abc/crm"])
+def test_a_malformed_database_url_is_a_clear_error(url):
+    result = CliRunner().invoke(build_cli(), ["--db", url, "init"])
+
+    assert result.exit_code == 1
+    assert "Ungültige Datenbank-URL" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
 def test_a_database_url_that_is_not_utf8_is_a_message(monkeypatch):
     monkeypatch.setenv("HOST_STUB_DATABASE_URL", "sqlite:////tmp/b\udce4ckerei.sqlite")
     result = CliRunner().invoke(build_cli(), ["plugins", "list"])
@@ -196,6 +205,22 @@ def test_a_file_that_is_not_a_database_is_a_clear_error_and_stays_unchanged(tmp_
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert readme.read_bytes() == before
     assert [path.name for path in tmp_path.iterdir()] == ["README.md"]
+
+
+@pytest.mark.parametrize("path", ["/kunden?q=%00", "/m/crm/?q=%00", "/m/crm/?status=%00", "/m/crm/?category=%00",
+                                  "/m/crm/?list=%00", "/kunden?sort=%00"])
+def test_a_nul_character_in_a_query_is_not_a_500(client, path):
+    response = client.get(path)
+
+    assert response.status_code < 500, text_of(response)[:300]
+    assert "Interner Fehler" not in text_of(response)
+
+
+def test_a_nul_character_in_a_pick_list_entry_is_not_a_500(client):
+    response = client.post("/kleinstammdaten/crm_category/neu", data={"csrf_token": csrf_token(client), "label": "a\x00b"})
+
+    assert response.status_code < 500, text_of(response)[:300]
+    assert "Interner Fehler" not in text_of(response)
 
 
 @pytest.mark.parametrize("field", [{"contacts-0-id": HUGE, "contacts-0-last_name": "Schmitz"},

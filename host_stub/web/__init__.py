@@ -49,6 +49,8 @@ EXTENSION = "host_stub"
 #: The most one request may carry, all its files together: larger ones get 413 before their body is read.
 MAX_REQUEST_BYTES = 50 * 1024 * 1024
 #: Host names the app always answers to; ``create_app(trusted_hosts=...)`` adds more (``serve --trusted-host``).
+#: (werkzeug compares an IPv6 literal only up to its first colon, so "[::1]" admits every IPv6 literal: harmless
+#: here, DNS rebinding needs a name, and a name has no colon.)
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 #: No inline script or style, no plugins, no framing, forms only to this site: templates load static files.
 CONTENT_SECURITY_POLICY = "; ".join((
@@ -348,11 +350,8 @@ def _host_error(exc: HostError):
 
 def _database_error(exc: Exception):
     """A database error a request can run into (value out of range, database gone): its German words."""
-    error = database_error(exc)
-    if error is None:
-        raise exc
     log.warning("request refused by the database: %s", exc)
-    return _host_error(error)
+    return _host_error(database_error(exc))  # registered only for the errors database_error words
 
 
 def _untrusted_host_page():

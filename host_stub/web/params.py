@@ -25,7 +25,7 @@ class IdConverter(IntegerConverter):
         super().__init__(map, fixed_digits, min, max, signed)
 
     def to_python(self, value: str) -> int:
-        if len(value.lstrip("-0")) > _MAX_DIGITS:  # also spares int() a string of thousands of digits
+        if len(value.lstrip("0")) > _MAX_DIGITS:  # also spares int() a string of thousands of digits
             raise ValidationError()
         return super().to_python(value)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from host_stub.cli_support import CUSTOMER, confirm, install_german
 from host_stub.errors import HostError
@@ -42,13 +43,32 @@ class LazyHost:
 
 
 class HostGroup(click.Group):
-    """The root group: turns HostError into a clear message and exit code 1 (no traceback)."""
+    """The root group: turns HostError and the database errors input can cause into a clear message and exit
+    code 1 (no traceback); refuses arguments that are not valid text before any command runs."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        for arg in args:
+            try:
+                arg.encode("utf-8")
+            except UnicodeEncodeError:  # bytes that are not UTF-8 reach Python as surrogates
+                shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                raise click.UsageError(
+                    f"Das Argument „{shown}“ ist kein gültiger Text (kein UTF-8). Bitte geben Sie es in UTF-8 ein "
+                    "(Einstellung des Terminals, z. B. LANG=de_DE.UTF-8).", ctx) from None
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
+        from host_stub.db import database_error
+
         try:
             return super().invoke(ctx)
         except HostError as exc:
             raise click.ClickException(str(exc)) from None
+        except (SQLAlchemyError, OverflowError) as exc:
+            error = database_error(exc)
+            if error is None:
+                raise
+            raise click.ClickException(str(error)) from None
 
 
 def _registry() -> PluginRegistry:
@@ -138,16 +158,32 @@ def db_revision(host, owner: str, message: str) -> None:
 
 
 @click.command()
-@click.option("--host", "bind", default="127.0.0.1", show_default=True)
+@click.option("--host", "bind", default="127.0.0.1", show_default=True,
+              help="Adresse, an die der Server sich bindet; außer 127.0.0.1/localhost nur mit --allow-remote.")
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--allow-remote", is_flag=True,
+              help="Eine Adresse erlauben, die andere Rechner erreichen (noch ohne Anmeldung!).")
+@click.option("--trusted-host", "trusted_hosts", multiple=True, metavar="NAME",
+              help="Weiterer Hostname, unter dem die Weboberfläche aufgerufen wird (mehrfach möglich).")
 @click.pass_obj
-def serve(host, bind: str, port: int) -> None:
+def serve(host, bind: str, port: int, allow_remote: bool, trusted_hosts: tuple[str, ...]) -> None:
     """Die Weboberfläche starten."""
-    from host_stub.web import create_app
+    from host_stub.web import create_app, is_loopback, run, served_host_names
 
+    remote = not is_loopback(bind)
+    if remote and not allow_remote:
+        raise click.UsageError(
+            f"Die Adresse {bind} ist von anderen Rechnern erreichbar, und die Weboberfläche hat noch keine "
+            "Anmeldung: jeder im Netz könnte alle Daten lesen und ändern. Ohne Bedenken: --host 127.0.0.1. "
+            "Wenn Sie das Risiko kennen: --allow-remote angeben.")
     host.enabled_modules()  # fail early with a clear message when the database is not set up
-    click.echo(f"Weboberfläche: http://{bind}:{port}/")
-    create_app(host).run(host=bind, port=port)
+    app = create_app(host, trusted_hosts=[*served_host_names(bind), *trusted_hosts])
+    if remote:
+        click.echo("Warnung: Die Weboberfläche ist von anderen Rechnern erreichbar und hat noch keine Anmeldung; "
+                   "jeder, der sie erreicht, kann alle Daten lesen und ändern.", err=True)
+    shown = f"[{bind}]" if ":" in bind else bind
+    click.echo(f"Weboberfläche: http://{shown}:{port}/")
+    run(app, bind, port)
 
 
 @click.command()
@@ -162,10 +198,10 @@ def demo(host, then_serve: bool, port: int) -> None:
     for line in fill_demo(host):
         click.echo(line)
     if then_serve:
-        from host_stub.web import create_app
+        from host_stub.web import create_app, run
 
         click.echo(f"Weboberfläche: http://127.0.0.1:{port}/")
-        create_app(host).run(host="127.0.0.1", port=port)
+        run(create_app(host), "127.0.0.1", port)
 
 
 # -- plugins -----------------------------------------------------------------------------------

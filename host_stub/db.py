@@ -7,15 +7,20 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DataError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from host_stub.errors import DatabaseUnavailable
+from host_stub.errors import DatabaseUnavailable, HostError
 
 DEFAULT_DATABASE_FILE = "host-stub.sqlite"
 DATABASE_URL_ENV = "HOST_STUB_DATABASE_URL"
 #: Connection-record flag: a migration switched SQLite's foreign-key enforcement off (host_stub.migrate).
 FOREIGN_KEYS_OFF = "host_stub.foreign_keys_off"
+#: The drivers the host is built and tested for; SQLAlchemy would accept more and fail later.
+SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg")
+URL_EXAMPLES = "sqlite:///pfad/zur/datei.sqlite oder postgresql+psycopg://benutzer@host:5432/datenbank"
+#: The largest id every supported database keeps in an id column (PostgreSQL INTEGER): no record has a larger one.
+MAX_ID = 2**31 - 1
 
 
 def default_database_url() -> str:
@@ -42,12 +47,15 @@ def _foreign_keys_back_on(dbapi_connection, record) -> None:
 def create_database_engine(url: str) -> Engine:
     """Create an engine and prove the database answers, or raise DatabaseUnavailable saying why."""
     try:
+        url.encode("utf-8")
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # UnicodeEncodeError is a ValueError; so is a port that is no number
+        raise DatabaseUnavailable(f"Ungültige Datenbank-URL {url!r}. Beispiele: {URL_EXAMPLES}") from None
+    if parsed.drivername not in SUPPORTED_DRIVERS:
         raise DatabaseUnavailable(
-            f"Ungültige Datenbank-URL {url!r}. Beispiele: sqlite:///pfad/zur/datei.sqlite "
-            "oder postgresql+psycopg://benutzer@host:5432/datenbank"
-        ) from None
+            f"Die Datenbank „{parsed.drivername}“ wird nicht unterstützt, nur SQLite und PostgreSQL "
+            f"(mit psycopg). Beispiele: {URL_EXAMPLES}"
+        )
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":
@@ -65,14 +73,42 @@ def create_database_engine(url: str) -> Engine:
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-    except OperationalError as exc:
+    except DBAPIError as exc:
         engine.dispose()
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        shown = parsed.render_as_string(hide_password=True)
+        if not isinstance(exc, OperationalError) and parsed.get_backend_name() == "sqlite":
+            raise DatabaseUnavailable(
+                f"Die Datei {parsed.database!r} ist keine SQLite-Datenbank (oder sie ist beschädigt); sie wurde "
+                "nicht verändert. Wählen Sie mit --db eine Datenbankdatei oder einen neuen Dateinamen."
+            ) from None
         raise DatabaseUnavailable(
-            f"Datenbank {parsed.render_as_string(hide_password=True)} ist nicht erreichbar: {reason}. "
+            f"Datenbank {shown} ist nicht erreichbar: {_reason(exc)}. "
             "Prüfen Sie die URL (--db oder HOST_STUB_DATABASE_URL) und ob der Server läuft."
         ) from None
     return engine
+
+
+def database_error(exc: BaseException) -> HostError | None:
+    """The user's words for a database error that input or the network cause, for CLI and web alike.
+
+    A value the column cannot hold (PostgreSQL ``DataError``, SQLite's ``OverflowError`` for a huge
+    integer) and a connection lost mid-command get a message; None for anything else (a bug).
+    """
+    if isinstance(exc, (DataError, OverflowError)):
+        return HostError(
+            "Ein eingegebener Wert passt nicht in die Datenbank (zum Beispiel eine zu große Zahl oder ein zu "
+            "langer Text); es wurde nichts geändert. Bitte prüfen Sie die Eingabe."
+        )
+    if isinstance(exc, OperationalError):
+        return DatabaseUnavailable(
+            f"Die Datenbank hat die Aktion abgebrochen: {_reason(exc)}. Es wurde nichts gespeichert. "
+            "Prüfen Sie, ob der Datenbankserver läuft, und versuchen Sie es noch einmal."
+        )
+    return None
+
+
+def _reason(exc: DBAPIError) -> str:
+    return str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -411,7 +411,7 @@ def test_secret_key_survives_a_restart_so_the_session_stays_valid(host, monkeypa
 
 
 def test_secret_key_from_the_environment_signs_the_sessions(host, monkeypatch):
-    monkeypatch.setenv(SECRET_KEY_ENV, "aus-der-umgebung")
+    monkeypatch.setenv(SECRET_KEY_ENV, "aus-der-umgebung-mindestens-32-zeichen")
     ids = add_customers(host, {"company": "A"})
     before = create_app(host).test_client()
     token = csrf_token(before)

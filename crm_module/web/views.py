@@ -29,6 +29,7 @@ from host_stub.api import plural
 from host_stub.errors import HostError, LicenseRefused, NotFound
 from host_stub.web import safe_next
 from host_stub.web.lists import Column, ListState
+from host_stub.web.params import id_value, id_values
 
 if TYPE_CHECKING:  # pragma: no cover
     from host_stub.host import Host
@@ -74,13 +75,6 @@ def build_blueprint(host: Host) -> Blueprint:
     pages.add_app_template_filter(forms.german_number, "crm_number")
     pages.add_app_template_filter(forms.readable, "crm_readable")
     return pages
-
-
-def _ids(values: list[str]) -> list[int]:
-    try:
-        return [int(value) for value in values]
-    except ValueError:
-        raise HostError("Die Auswahl ist ungültig; bitte markieren Sie die Zeilen neu.") from None
 
 
 def _back_arg() -> str | None:
@@ -371,8 +365,8 @@ def erase(host: Host, prospect_id: int):
 
 @route("/zusammenfuehren")
 def merge_preview(host: Host):
-    ids = _ids(request.args.getlist("ids"))
-    survivor = request.args.get("survivor", type=int)
+    ids = id_values(request.args.getlist("ids"))
+    survivor = id_value(request.args.get("survivor"))
     with host.session() as session:
         plan = merging.preview(host, session, ids, survivor)
         definitions = customfields.definitions(session)
@@ -388,8 +382,8 @@ def merge_preview(host: Host):
 
 @route("/zusammenfuehren", methods=("POST",))
 def merge(host: Host):
-    ids = _ids(request.form.getlist("ids"))
-    survivor = request.form.get("survivor", type=int)
+    ids = id_values(request.form.getlist("ids"))
+    survivor = id_value(request.form.get("survivor"))
     with host.session() as session:
         log = merging.merge(host, session, ids, survivor)
         survivor_id, count = log.survivor_id, len(log.merged_ids) + 1
@@ -453,7 +447,7 @@ def _assignment(session, args) -> tuple[list[int], bool]:
     """The prospects the assignment page is about: the selected ids, or all matching the overview's filters."""
     if args.get("alle") == "1":
         return overview.matching_ids(session, forms.overview_filters(args)), True
-    return _ids(args.getlist("ids")), False
+    return id_values(args.getlist("ids")), False
 
 
 @route("/listen/zuordnen")

@@ -3,26 +3,39 @@
 ``create_app(host)`` builds the Flask app. The host's own pages live in the ``shell`` blueprint;
 each module's blueprints (hook ``web_blueprints``) are mounted under ``/m/<module id>/`` and answer
 404 while the module is not enabled in this database. Views stay thin: they call Host services.
+
+The app protects itself whatever a module does: only trusted host names are served (DNS rebinding),
+every response carries a strict Content-Security-Policy and the other security headers, the session
+cookie is HttpOnly and SameSite, a request body larger than ``MAX_REQUEST_BYTES`` is refused before it
+is read, and the debugger never runs (``FLASK_DEBUG`` is ignored). ``run`` serves it.
 """
 
 from __future__ import annotations
 
+import errno
+import ipaddress
 import logging
 import os
+import re
 import secrets
+import socket
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, render_template, request
 from markupsafe import escape
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
+from werkzeug import serving
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 from werkzeug.routing import BuildError
 
+from host_stub.db import database_error
 from host_stub.errors import HostError, NotFound
 from host_stub.german import plural
 from host_stub.web.csrf import CSRFError, check_csrf, csrf_token
+from host_stub.web.params import IdConverter
 
 if TYPE_CHECKING:  # pragma: no cover
     from host_stub.host import Host
@@ -31,7 +44,26 @@ log = logging.getLogger(__name__)
 
 SECRET_KEY_ENV = "HOST_STUB_SECRET_KEY"
 SECRET_KEY_SETTING = "web.secret_key"
+MIN_SECRET_KEY_LENGTH = 32
 EXTENSION = "host_stub"
+
+#: The most one request may carry, all its files together: larger ones get 413 before their body is read.
+MAX_REQUEST_BYTES = 50 * 1024 * 1024
+#: Host names the app always answers to; ``create_app(trusted_hosts=...)`` adds more (``serve --trusted-host``).
+#: (werkzeug compares an IPv6 literal only up to its first colon, so "[::1]" admits every IPv6 literal: harmless
+#: here, DNS rebinding needs a name, and a name has no colon.)
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+#: No inline script or style, no plugins, no framing, forms only to this site: templates load static files.
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "object-src 'none'",
+    "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+))
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
 
 #: German names of the licence states, for badges; the status message says the details.
 LICENCE_LABELS = {
@@ -50,6 +82,7 @@ ERROR_TITLES = {
     404: "Nicht gefunden",
     405: "Nicht erlaubt",
     409: "Konflikt",
+    413: "Anfrage zu groß",
     500: "Interner Fehler",
     503: "Nicht verfügbar",
 }
@@ -59,15 +92,28 @@ ERROR_MESSAGES = {
     400: "Die Anfrage war ungültig.",
     404: "Diese Seite gibt es nicht. Bitte wählen Sie einen Eintrag aus dem Menü.",
     405: "Diese Aktion ist auf dieser Seite nicht möglich.",
+    413: (f"Die Anfrage ist zu groß: höchstens {MAX_REQUEST_BYTES // 1_048_576} MB auf einmal (alle Dateien "
+          "zusammen). Es wurde nichts gespeichert. Bitte laden Sie große Dateien einzeln hoch."),
     500: "Ein interner Fehler ist aufgetreten; er wurde protokolliert. Bitte versuchen Sie es noch einmal.",
 }
 
 
-def create_app(host: Host) -> Flask:
-    """The web app for ``host``: shell pages, module blueprints, CSRF check, German error pages."""
+def create_app(host: Host, trusted_hosts: Iterable[str] = ()) -> Flask:
+    """The web app for ``host``: shell pages, module blueprints, CSRF check, German error pages.
+
+    It answers to the loopback names and to ``trusted_hosts`` (names or addresses, without port) only.
+    """
     from host_stub.web.shell import shell
 
     app = Flask(__name__)
+    app.config.update(
+        DEBUG=False,  # Flask took FLASK_DEBUG from the environment; the debugger runs code for any visitor
+        TRUSTED_HOSTS=list(dict.fromkeys([*LOOPBACK_HOSTS, *trusted_hosts])),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+    )
+    app.url_map.converters["int"] = IdConverter  # before any rule is added: every <int:…> is bounded
     app.extensions[EXTENSION] = host
     app.jinja_env.autoescape = True
     app.jinja_env.trim_blocks = True
@@ -80,11 +126,62 @@ def create_app(host: Host) -> Flask:
     app.add_template_filter(plural)
     app.before_request(check_csrf)
     app.before_request(_load_layout)
+    app.after_request(_security_headers)
     app.register_error_handler(HostError, _host_error)
     app.register_error_handler(HTTPException, _http_error)
+    for error in (DataError, OperationalError, OverflowError):
+        app.register_error_handler(error, _database_error)
     app.register_blueprint(shell)
     _mount_module_blueprints(app, host)
     return app
+
+
+def run(app: Flask, bind: str, port: int) -> None:
+    """Serve ``app`` with werkzeug's threaded server; never with the debugger or the reloader."""
+    check_can_listen(bind, port)
+    serving.run_simple(bind, port, app, threaded=True, use_debugger=False, use_reloader=False)
+
+
+def check_can_listen(bind: str, port: int) -> None:
+    """A HostError in German when the server could not listen at ``bind``:``port`` (werkzeug says it in English)."""
+    if not 1 <= port <= 65535:
+        raise HostError(f"Der Port {port} ist ungültig; erlaubt sind 1 bis 65535 (z. B. --port 5000).")
+    family = socket.AF_INET6 if ":" in bind else socket.AF_INET
+    try:
+        with socket.create_server((bind.strip("[]"), port), family=family):
+            pass
+    except OSError as exc:
+        reason = "der Port ist schon belegt" if exc.errno == errno.EADDRINUSE else exc.strerror or str(exc)
+        raise HostError(
+            f"Die Weboberfläche kann nicht an {bind}, Port {port} starten: {reason}. Beenden Sie das andere "
+            "Programm oder wählen Sie mit --port einen anderen Port (mit --host eine andere Adresse)."
+        ) from None
+
+
+def is_loopback(bind: str) -> bool:
+    """True when ``bind`` only accepts connections from this machine."""
+    if bind == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(bind.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def served_host_names(bind: str) -> list[str]:
+    """The names and addresses under which a server bound to ``bind`` is reached, to trust besides loopback.
+
+    An address of all interfaces (0.0.0.0, ::) is reached under this machine's names and addresses.
+    """
+    bind = bind.strip("[]")
+    if bind not in ("0.0.0.0", "::", ""):
+        return [f"[{bind}]" if ":" in bind else bind]
+    names = [socket.gethostname(), socket.getfqdn()]
+    try:
+        names += [info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None)]
+    except OSError:  # the machine's name does not resolve: its names above still count
+        pass
+    return list(dict.fromkeys(f"[{name}]" if ":" in name else name for name in names))
 
 
 def current_host() -> Host:
@@ -108,21 +205,44 @@ def safe_next(target: str | None) -> str | None:
 # -- secret key --------------------------------------------------------------------------------
 
 
+_GENERATED_KEY = re.compile(r"[0-9a-f]{64}")
+
+
 def _secret_key(host: Host) -> str:
-    """From the environment, else kept in the database's settings so sessions survive restarts."""
+    """From the environment, else kept in the database's settings so sessions survive restarts.
+
+    A stored key that is not one the shell generated (damaged, emptied) is replaced: that costs only the
+    open sessions, while an empty or guessable key would break or weaken every session.
+    """
     if os.environ.get(SECRET_KEY_ENV):
-        return os.environ[SECRET_KEY_ENV]
+        key = os.environ[SECRET_KEY_ENV]
+        if len(key) < MIN_SECRET_KEY_LENGTH:
+            raise HostError(
+                f"{SECRET_KEY_ENV} ist zu kurz ({len(key)} Zeichen; nötig sind mindestens {MIN_SECRET_KEY_LENGTH}). "
+                "Erzeugen Sie einen Schlüssel, z. B. mit: python -c \"import secrets; print(secrets.token_hex(32))\""
+            )
+        return key
     host.enabled_modules()  # a clear message when the database is not set up yet
     try:
         with host.session() as session:
             key = host.settings.get(session, SECRET_KEY_SETTING)
-            if key is None:
+            if key is None or not _GENERATED_KEY.fullmatch(key):
+                if key is not None:
+                    log.warning("setting %s is damaged; a new key is generated (open sessions end)",
+                                SECRET_KEY_SETTING)
                 key = secrets.token_hex(32)
                 host.settings.set(session, SECRET_KEY_SETTING, key)
     except IntegrityError:  # another process stored one at the same moment: use that
         with host.session() as session:
             key = host.settings.get(session, SECRET_KEY_SETTING)
     return key
+
+
+def _security_headers(response):
+    """``after_request``: the security headers on every response, error pages and static files included."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
 
 
 # -- module pages ------------------------------------------------------------------------------
@@ -237,8 +357,27 @@ def _host_error(exc: HostError):
     return _error_page(exc.status, str(exc))
 
 
+def _database_error(exc: Exception):
+    """A database error a request can run into (value out of range, database gone): its German words."""
+    log.warning("request refused by the database: %s", exc)
+    return _host_error(database_error(exc))  # registered only for the errors database_error words
+
+
+def _untrusted_host_page():
+    """The refusal of a foreign host name: a plain page, since URLs cannot be built for that name."""
+    name = re.sub(r":\d*$", "", request.environ.get("HTTP_HOST", ""))
+    message = (
+        f"Dieser Server ist unter dem Namen „{name[:100]}“ nicht freigegeben (Schutz vor DNS-Rebinding); es wurde "
+        "nichts ausgeführt. Öffnen Sie ihn unter http://127.0.0.1 oder dem Namen, mit dem er gestartet wurde. "
+        "Soll er auch unter diesem Namen erreichbar sein: host-stub serve --trusted-host NAME."
+    )
+    return _plain_page(ERROR_TITLES[400], message), 400
+
+
 def _http_error(exc: HTTPException):
     code = exc.code or 500
+    if isinstance(exc, SecurityError):
+        return _untrusted_host_page()
     if isinstance(exc, InternalServerError):
         message = ERROR_MESSAGES[500]  # never the exception text: it may hold internals
     elif isinstance(exc, CSRFError) or exc.description != type(exc).description:
@@ -266,4 +405,9 @@ def _error_page(status: int, message: str):
                                back_url=_back_url()), status
     except Exception:  # the error page itself failed: still no traceback for the user
         log.exception("error page cannot be rendered")
-        return f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1><p>{escape(message)}</p>", status
+        return _plain_page(title, message), status
+
+
+def _plain_page(title: str, message: str) -> str:
+    return (f'<!doctype html><html lang="de"><title>{escape(title)}</title><h1>{escape(title)}</h1>'
+            f"<p>{escape(message)}</p></html>")

@@ -12,6 +12,8 @@ from typing import Any
 
 from flask import request
 
+from host_stub.web.params import bounded_int
+
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
 
@@ -23,13 +25,6 @@ class Column:
     key: str
     label: str
     sort: str | None = None
-
-
-def _int(value: str | None, default: int) -> int:
-    try:
-        return int(value) if value is not None else default
-    except ValueError:
-        return default
 
 
 @dataclass(frozen=True)
@@ -48,8 +43,8 @@ class ListState:
         return cls(
             sort=args.get("sort") or default_sort,
             descending=args.get("dir") == "desc",
-            page=max(_int(args.get("page"), 1), 1),
-            per_page=min(max(_int(args.get("per_page"), per_page), 1), MAX_PER_PAGE),
+            page=bounded_int(args.get("page"), 1),
+            per_page=bounded_int(args.get("per_page"), per_page, high=MAX_PER_PAGE),
             search=args.get("q", "").strip(),
         )
 

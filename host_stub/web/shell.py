@@ -10,6 +10,7 @@ from host_stub.german import quoted
 from host_stub.licensing import MAX_FILE_BYTES
 from host_stub.web import current_host, safe_next
 from host_stub.web.lists import Column, ListState
+from host_stub.web.params import id_values
 
 shell = Blueprint("shell", __name__)
 
@@ -54,10 +55,7 @@ def action():
     """Run a context action on the selected rows, then show its message on the page it names or the list."""
     form = request.form
     back = safe_next(form.get("next"))
-    try:
-        ids = [int(value) for value in form.getlist("ids")]
-    except ValueError:
-        raise HostError("Die Auswahl ist ungültig; bitte markieren Sie die Zeilen neu.") from None
+    ids = id_values(form.getlist("ids"))
     result = current_host().run_action(form.get("owner", ""), form.get("name", ""), form.get("entity", ""), ids,
                                        form.get("confirmed", "").lower() in CONFIRMED_VALUES)
     flash(result.message, "success")

@@ -413,12 +413,13 @@ def test_merge_preview_merge_and_undo(host, client):
     preview = client.get(opened.headers["Location"])
     text = text_of(preview)
     assert "Es bleibt Interessent I10000 (Schmitz GmbH)" in text
-    assert "Firma Schmitz GmbH Interessent I10000 (Schmitz GmbH)" in text
-    assert "E-Mail info@schmitz.example Interessent I10001 (Bäckerei Schmitz)" in text
+    assert "Firma Schmitz GmbH Bäckerei Schmitz" in text
+    assert "E-Mail – info@schmitz.example" in text
     assert "Mobil: +49 171 2345678" in text
 
     chosen = client.get(f"/m/crm/zusammenfuehren?ids={first}&ids={second}&survivor={second}")
-    assert "Firma Bäckerei Schmitz Interessent I10001 (Bäckerei Schmitz)" in text_of(chosen)
+    assert "Es bleibt Interessent I10001 (Bäckerei Schmitz)" in text_of(chosen)
+    assert "Firma Bäckerei Schmitz Schmitz GmbH" in text_of(chosen)
     assert re.search(r'name="survivor" value="%d"' % second, chosen.get_data(as_text=True))
 
     merged = client.post("/m/crm/zusammenfuehren", data={"csrf_token": token, "ids": [str(first), str(second)],
@@ -432,7 +433,7 @@ def test_merge_preview_merge_and_undo(host, client):
 
     undone = client.post(undo_url, data={"csrf_token": token}, follow_redirects=True)
 
-    assert flashes(undone) == ["Zusammenführung rückgängig gemacht: 1 Datensatz/Datensätze wiederhergestellt."]
+    assert flashes(undone) == ["Zusammenführung rückgängig gemacht: 1 Datensatz wiederhergestellt."]
     assert "rückgängig gemacht am 02.11.2026" in text_of(undone)
     assert count(host) == 2 and record(host, second)["website"] == ""
 

@@ -87,12 +87,17 @@ def _involved(host: Host, session: Session, party_ids: list[int], survivor_id: i
 
 
 def _field(definitions: dict[int, customfields.FieldDefinition], key: str) -> str:
-    """The column of a field named by the user: its name (``city``, ``custom_3``) or a custom field's label."""
+    """The column of a field named by the user: its name (``city``, ``custom_3``), its German
+    label ("Ort") or a custom field's label."""
     if key in MERGE_FIELDS:
         return key
+    by_label = {fields.LABELS[f].casefold(): f for f in SCALAR_FIELDS}
+    if key.casefold() in by_label:
+        return by_label[key.casefold()]
     field = f"custom_{customfields.resolve_slot(definitions, key)}"
     if field not in MERGE_FIELDS:
-        raise CrmError(f"Das Feld „{key}“ gibt es nicht. Möglich: {', '.join(MERGE_FIELDS)}.")
+        raise CrmError(f"Das Feld „{key}“ gibt es nicht. Möglich: {', '.join(SCALAR_FIELDS)} oder die "
+                       "Bezeichnung eines individuellen Feldes.")
     return field
 
 

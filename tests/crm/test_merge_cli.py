@@ -26,7 +26,7 @@ def test_preview_shows_every_records_value_of_the_differing_fields_in_german(crm
     assert "Umsatzsteuer: Regelbesteuerung (Inland)" in lines and "Rabatt: 0 %" in lines
     assert "Geschäftlich/Privat: geschäftlich" in lines and "Zahlungsziel: 14 Tage" in lines
     assert not {"True", "standard", "0.00"} & set(preview.output.replace(":", " ").split())
-    assert "Anderen Wert übernehmen: --take feld=Nummer, z. B. --take email=I10001" in lines
+    assert "Anderen Wert übernehmen: --take feld=Nummer, z. B. --take company=I10001" in lines
 
 
 def test_preview_marks_the_value_taken_with_take(crm_cli):
@@ -57,7 +57,7 @@ def test_undo_restores_a_conflicting_field_when_asked(crm_cli):
     crm_cli("crm", "merge", "I10000", "I10001", "--take", "email=I10001", "--yes")
     crm_cli("crm", "prospects", "edit", "I10000", "--email", "neu@schmitz.example")
 
-    restored = crm_cli("crm", "undo-merge", "1", "--restore", "email")
+    restored = crm_cli("crm", "undo-merge", "1", "--restore", "E-Mail")  # by name or German label
 
     assert restored.exit_code == 0, restored.output
     assert "info@schmitz.example" in crm_cli("crm", "prospects", "show", "I10000").output

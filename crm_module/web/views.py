@@ -338,6 +338,8 @@ def merge(host: Host):
     survivor = request.form.get("survivor", type=int)
     takes = _takes(request.form)
     if request.form.get("refresh"):  # "Vorschau aktualisieren": show the preview of these choices
+        if survivor != request.form.get("shown_survivor", type=int):
+            takes = {}  # another remaining record: its values are preselected afresh
         arguments = {"ids": ids, "survivor": survivor, **{f"take-{field}": i for field, i in takes.items()}}
         return redirect(url_for("crm.merge_preview", **arguments), 303)
     with host.session() as session:

@@ -59,13 +59,19 @@ def test_the_choice_per_field_is_merged(host, client, pair):
     first, second = pair
     token = csrf_token(client)
     form = {"csrf_token": token, "ids": [str(first), str(second)], "survivor": str(first),
-            "take-street": str(second), "take-house_number": str(second)}
+            "shown_survivor": str(first), "take-company": str(first), "take-street": str(second),
+            "take-house_number": str(second)}
 
     refreshed = client.post("/m/crm/zusammenfuehren", data={**form, "refresh": "1"})
     assert refreshed.status_code == 303
     again = client.get(refreshed.headers["Location"])
     assert re.search(r'name="take-street" value="%d" checked' % second, again.get_data(as_text=True))
     assert record(host, first)["street"] == "Hauptstraße"  # a refreshed preview changes nothing
+
+    other_survivor = client.post("/m/crm/zusammenfuehren", data={
+        **form, "refresh": "1", "shown_survivor": str(first), "survivor": str(second)})
+    again = client.get(other_survivor.headers["Location"]).get_data(as_text=True)
+    assert re.search(r'name="take-company" value="%d" checked' % second, again)  # preselected afresh
 
     merged = client.post("/m/crm/zusammenfuehren", data=form)
     assert merged.status_code == 302

@@ -473,5 +473,5 @@ def merges(session: Session, party_id: int | None = None) -> list[dict[str, Any]
     ids = {i for m in logs for i in m.merged_ids}
     names = {p.id: label(p) for p in session.scalars(select(Party).where(Party.id.in_(ids)))} if ids else {}
     return [{"id": m.id, "survivor_id": m.survivor_id, "merged_ids": list(m.merged_ids),
-             "merged": [names.get(i, "gelöschter Datensatz") for i in m.merged_ids],
+             "merged": [names.get(i, "einem gelöschten Datensatz") for i in m.merged_ids],
              "merged_at": m.merged_at, "undone_at": m.undone_at} for m in logs]

@@ -267,7 +267,7 @@ def test_after_merge_undo_and_deleting_the_other_record_the_survivor_shows_its_m
         prospects.delete_prospects(host, session, [second])
     with host.session() as session:
         entries = merging.merges(session, first)
-    assert [entry["merged"] for entry in entries] == [["gelöschter Datensatz"]]
+    assert [entry["merged"] for entry in entries] == [["einem gelöschten Datensatz"]]
     assert record(host, first)["company"] == "Bäckerei Schmitz"
 
 

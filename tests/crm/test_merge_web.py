@@ -149,4 +149,4 @@ def test_after_merge_undo_and_deleting_the_other_record_the_survivor_opens(host,
     page = client.get(f"/m/crm/{first}")
 
     assert page.status_code == 200
-    assert "zusammengeführt mit gelöschter Datensatz" in text_of(page)
+    assert "zusammengeführt mit einem gelöschten Datensatz" in text_of(page)

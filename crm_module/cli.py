@@ -394,7 +394,7 @@ def customers_to_prospects(host, customer_refs: tuple[str, ...], yes: bool) -> N
 def merge_command(host, refs, into, into_customer, takes, preview, as_json, yes) -> None:
     """Dubletten zusammenführen (rückgängig mit 'crm undo-merge')."""
     from crm_module import merging
-    from crm_module.parties import customer_party, resolve
+    from crm_module.parties import customer_party, get_party, resolve
 
     with _session(host) as session:
         ids = _resolve(session, refs)
@@ -408,34 +408,66 @@ def merge_command(host, refs, into, into_customer, takes, preview, as_json, yes)
                 raise click.ClickException(f"--take '{text}': bitte als 'feld=Interessent' angeben.")
             choices[field.strip()] = resolve(session, ref).id
         plan = merging.preview(host, session, ids, survivor, choices)
+        refs = {party_id: get_party(session, party_id).number or f"ID {party_id}"
+                for party_id in [plan["survivor_id"], *plan["merged_ids"]]}
         if as_json:
             _json(plan)
         else:
-            click.echo(f"Bleibt: {plan['survivor']}; aufgenommen: {', '.join(plan['merged'])}")
-            for field in plan["fields"].values():
-                if field["value"] not in (None, ""):
-                    click.echo(f"  {field['label']}: {field['value']}  (aus {field['from']})")
-            moves = plan["moves"]
-            click.echo(f"  Übernommen: {plural(moves['contacts'], 'Ansprechpartner', 'Ansprechpartner')}, "
-                       f"{plural(moves['events'], 'Kontakt', 'Kontakte')}, "
-                       f"{plural(moves['followups'], 'Wiedervorlage', 'Wiedervorlagen')}, "
-                       f"{plural(moves['list_memberships'], 'Listeneintrag', 'Listeneinträge')}, "
-                       f"{plural(moves['documents'], 'Dokument', 'Dokumente')}")
+            _echo_merge_plan(plan, refs)
         if preview or not _confirm(yes, "Zusammenführen?"):
             return
         log = merging.merge(host, session, ids, survivor, choices)
         click.echo(f"Zusammengeführt (Nr. {log.id}); rückgängig: host-stub crm undo-merge {log.id}")
 
 
+def _echo_merge_plan(plan: dict[str, Any], refs: dict[int, str]) -> None:
+    """The preview: every record's value where they differ (the one that stays marked), else the value."""
+    click.echo(f"Bleibt: {plan['survivor']}; aufgenommen: {', '.join(plan['merged'])}")
+    example = None
+    for name, field in plan["fields"].items():
+        label = field["label"]
+        if field["differs"] and field["group"] != name:
+            label += f" (kommt mit „{plan['fields'][field['group']]['label']}“)"
+        if field["differs"]:
+            example = example or (name, next(v["id"] for v in field["values"] if v["id"] != field["from_id"]))
+            shown = " | ".join(f"{v['value']} ({refs[v['id']]}{', bleibt' if v['id'] == field['from_id'] else ''})"
+                               for v in field["values"])
+        elif field["display"] != "–":
+            shown = field["display"]
+        else:
+            continue
+        click.echo(f"  {label}: {shown}")
+    click.echo("  Telefonnummern: " + ("; ".join(f"{p['kind']}: {p['number']}" for p in plan["phones"]) or "–"))
+    click.echo("  Kategorien: " + (", ".join(plan["categories"]) or "–"))
+    moves = plan["moves"]
+    click.echo(f"  Übernommen: {plural(moves['contacts'], 'Ansprechpartner', 'Ansprechpartner')}, "
+               f"{plural(moves['events'], 'Kontakt', 'Kontakte')}, "
+               f"{plural(moves['followups'], 'Wiedervorlage', 'Wiedervorlagen')}, "
+               f"{plural(moves['list_memberships'], 'Listeneintrag', 'Listeneinträge')}, "
+               f"{plural(moves['documents'], 'Dokument', 'Dokumente')}")
+    if example:
+        click.echo(f"Anderen Wert übernehmen: --take feld=Nummer, z. B. --take {example[0]}={refs[example[1]]}")
+
+
 @crm.command("undo-merge")
 @click.argument("merge_id", type=int)
+@click.option("--keep", "keep", multiple=True, metavar="FELD",
+              help="Nach dem Zusammenführen geänderten Wert dieses Feldes behalten.")
+@click.option("--restore", "restore", multiple=True, metavar="FELD",
+              help="Wert dieses Feldes von vor dem Zusammenführen wiederherstellen.")
 @click.pass_obj
-def undo_merge(host, merge_id: int) -> None:
+def undo_merge(host, merge_id: int, keep: tuple[str, ...], restore: tuple[str, ...]) -> None:
     """Eine Zusammenführung rückgängig machen."""
     from crm_module import merging
 
-    with _session(host) as session:
-        restored = merging.undo(host, session, merge_id)
+    decisions = {field: merging.KEEP for field in keep} | {field: merging.RESTORE for field in restore}
+    try:
+        with _session(host) as session:
+            restored = merging.undo(host, session, merge_id, decisions)
+    except merging.MergeConflict as conflict:
+        hints = [f"  --keep {c['field']} (jetzt „{c['current']}“) oder --restore {c['field']} "
+                 f"(vorher „{c['before']}“)" for c in conflict.conflicts]
+        raise click.ClickException(f"{conflict}\nBitte je Feld entscheiden:\n" + "\n".join(hints)) from None
     click.echo(f"Zusammenführung {merge_id} rückgängig gemacht; "
                f"{plural(len(restored), 'Datensatz', 'Datensätze')} wiederhergestellt.")
 

@@ -14,27 +14,11 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validates_schema
 
 from crm_module import customfields, normalise
 from crm_module.errors import InvalidInput
+from crm_module.fields import LABELS, VAT_TREATMENTS
 from host_stub.api import country_code, unstorable_character
 
 PHONE_KINDS = ("Telefon", "Mobil", "Fax", "Privat", "Zentrale", "Sonstige")
-VAT_TREATMENTS = {
-    "standard": "Regelbesteuerung (Inland)",
-    "reverse_charge": "Steuerschuldnerschaft des Leistungsempfängers (EU, Reverse Charge)",
-    "export": "Steuerfrei: Ausfuhr in ein Land außerhalb der EU",
-    "exempt": "Steuerbefreit (Grund im Hinweis)",
-}
 MAX_PHONES = 10
-
-#: German names of the fields, for the list of errors shown to the user.
-FIELD_LABELS = {
-    "is_business": "Geschäftlich/Privat", "status": "Status", "company": "Firma", "salutation": "Anrede",
-    "title": "Titel", "first_name": "Vorname", "last_name": "Nachname", "street": "Straße",
-    "house_number": "Hausnummer", "address_addition": "Adresszusatz", "postcode": "PLZ", "city": "Ort",
-    "country": "Land", "email": "E-Mail", "website": "Website", "phones": "Telefonnummern",
-    "contacts": "Ansprechpartner", "vat_treatment": "Umsatzsteuer", "vat_note": "Umsatzsteuer-Hinweis",
-    "payment_terms_days": "Zahlungsziel", "discount_percent": "Rabatt", "categories": "Kategorien",
-    "source": "Herkunft", "expected_volume": "Erwartetes Volumen", "custom": "Individuelle Felder",
-}
 
 
 class Text(fields.String):
@@ -319,7 +303,7 @@ def field_label(key: str) -> str:
         return f"{_ITEM_LABELS[parts[0]]} {int(parts[1]) + 1}, {_CONTACT_LABELS.get(parts[2], parts[2])}"
     if parts[0] in _ITEM_LABELS and len(parts) == 2 and parts[1].isdigit():
         return f"{_ITEM_LABELS[parts[0]]} {int(parts[1]) + 1}"
-    return FIELD_LABELS.get(parts[0], key) if len(parts) == 1 else FIELD_LABELS.get(parts[0], parts[0])
+    return LABELS.get(parts[0], key) if len(parts) == 1 else LABELS.get(parts[0], parts[0])
 
 
 def load(schema: ProspectSchema, data: dict[str, Any]) -> dict[str, Any]:

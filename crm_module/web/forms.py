@@ -16,9 +16,8 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from crm_module.customfields import FieldDefinition, typed
 from crm_module.overview import Filters
-from crm_module.schemas import VAT_TREATMENTS, field_label
+from crm_module.schemas import field_label
 
 TEXT_FIELDS = (
     "status", "company", "salutation", "title", "first_name", "last_name", "street", "house_number",
@@ -73,18 +72,6 @@ def readable(value: Any) -> str:
     if isinstance(value, Decimal):
         return german_number(value)
     return str(value)
-
-
-def merge_value(field: str, value: Any, definitions: dict[int, FieldDefinition]) -> str:
-    """A value of the merge preview (a ``crm_parties`` column) as the user reads it."""
-    if field == "is_business":
-        return "geschäftlich" if value else "privat"
-    if field == "vat_treatment":
-        return VAT_TREATMENTS.get(value, value)
-    if field.startswith("custom_") and value is not None:
-        definition = definitions.get(int(field.removeprefix("custom_")))
-        return readable(typed(definition, value) if definition else value)
-    return readable(value)
 
 
 def blank_values() -> dict[str, Any]:

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 import pytest
 
-from crm_module import conversion, history, mailinglists, merging, overview, prospects
+from crm_module import conversion, customfields, history, mailinglists, merging, overview, prospects
 from crm_module.errors import CrmError
 from tests.crm.conftest import create, record
 
@@ -145,5 +145,190 @@ def test_refused_merges(host):
         merging.merge(host, session, [a, b])
     with host.session() as session, pytest.raises(CrmError, match="mindestens zwei"):
         merging.merge(host, session, [c])
-    with host.session() as session, pytest.raises(CrmError, match="Das Feld 'farbe' gibt es nicht"):
+    with host.session() as session, pytest.raises(CrmError, match="Das Feld „farbe“ gibt es nicht"):
         merging.preview(host, session, [a, c], choices={"farbe": c})
+
+
+# -- undo restores only what the merge changed ----------------------------------------------------
+
+
+def test_undo_keeps_fields_changed_after_the_merge_that_the_merge_did_not_touch(duplicates):
+    host, first, second = duplicates
+    with host.session() as session:
+        log = merging.merge(host, session, [first, second])
+    with host.session() as session:
+        prospects.update(host, session, first, {"city": "Bonn", "postcode": "53111"})
+    with host.session() as session:
+        merging.undo(host, session, log.id)
+    survivor = record(host, first)
+    assert (survivor["city"], survivor["postcode"]) == ("Bonn", "53111")
+    assert (survivor["email"], survivor["source"]) == ("", "")  # what the merge set goes back
+    assert record(host, second)["email"] == "info@schmitz.example"
+
+
+def test_undo_refuses_with_the_conflicts_when_a_merged_value_was_changed_since(duplicates):
+    host, first, second = duplicates
+    with host.session() as session:
+        log = merging.merge(host, session, [first, second])
+    with host.session() as session:
+        prospects.update(host, session, first, {"email": "neu@schmitz.example"})
+    with host.session() as session, pytest.raises(merging.MergeConflict) as refused:
+        merging.undo(host, session, log.id)
+    assert refused.value.conflicts == [{"field": "email", "label": "E-Mail", "current": "neu@schmitz.example",
+                                        "before": "–"}]
+    assert ("Feld „E-Mail“ wurde nach dem Zusammenführen geändert: jetzt „neu@schmitz.example“, "
+            "vor dem Zusammenführen „–“.") in str(refused.value)
+    assert record(host, second)["role"] == "merged"  # nothing was undone
+
+
+@pytest.mark.parametrize(("decision", "email"), [("keep", "neu@schmitz.example"), ("restore", "")])
+def test_the_user_decides_per_conflicting_field(duplicates, decision, email):
+    host, first, second = duplicates
+    with host.session() as session:
+        log = merging.merge(host, session, [first, second])
+    with host.session() as session:
+        prospects.update(host, session, first, {"email": "neu@schmitz.example"})
+    with host.session() as session:
+        assert merging.undo(host, session, log.id, {"email": decision}) == [second]
+    assert record(host, first)["email"] == email
+    assert record(host, first)["source"] == ""
+    assert record(host, second)["email"] == "info@schmitz.example"
+
+
+def test_a_decision_for_an_unknown_field_is_refused(duplicates):
+    host, first, second = duplicates
+    with host.session() as session:
+        log = merging.merge(host, session, [first, second])
+    with host.session() as session, pytest.raises(CrmError, match="Das Feld „farbe“ gibt es nicht"):
+        merging.undo(host, session, log.id, {"farbe": "keep"})
+    with host.session() as session, pytest.raises(CrmError, match="möglich sind „keep“ .* und „restore“"):
+        merging.undo(host, session, log.id, {"email": "vielleicht"})
+
+
+def test_phones_contacts_and_categories_added_after_the_merge_stay_on_undo(duplicates):
+    host, first, second = duplicates
+    with host.session() as session:
+        log = merging.merge(host, session, [first, second])
+    merged = record(host, first)
+    with host.session() as session:
+        prospects.update(host, session, first, {
+            "phones": [*merged["phones"], {"kind": "Fax", "number": "0221 999999"}],
+            "contacts": [*merged["contacts"], {"first_name": "Eva", "last_name": "Neu"}],
+            "categories": [*merged["categories"], "Handwerk"],
+        })
+    with host.session() as session:
+        merging.undo(host, session, log.id)
+    survivor, other = record(host, first), record(host, second)
+    assert [p["number"] for p in survivor["phones"]] == ["+49 221 1234567", "+49 221 999999"]
+    assert [(c["first_name"], c["is_main"]) for c in survivor["contacts"]] == [("Anna", True), ("Eva", False)]
+    assert survivor["categories"] == ["Handwerk", "Händler"]
+    assert [p["number"] for p in other["phones"]] == ["+49 171 7654321"]
+    assert [c["first_name"] for c in other["contacts"]] == ["Jan"] and other["categories"] == ["Endkunde"]
+
+
+def test_a_main_contact_chosen_after_the_merge_stays_on_undo(duplicates):
+    host, first, second = duplicates
+    with host.session() as session:
+        log = merging.merge(host, session, [first, second])
+    anna, jan = record(host, first)["contacts"]
+    with host.session() as session:
+        prospects.update(host, session, first, {"contacts": [
+            {**anna, "is_main": False}, {**jan, "is_main": False}, {"last_name": "Neu", "is_main": True}]})
+    with host.session() as session:
+        merging.undo(host, session, log.id)
+    assert [(c["last_name"], c["is_main"]) for c in record(host, first)["contacts"]] == [
+        ("Schmitz", False), ("Neu", True)]
+    assert [(c["first_name"], c["is_main"]) for c in record(host, second)["contacts"]] == [("Jan", True)]
+
+
+def test_a_customer_edited_in_the_host_after_the_merge_keeps_that_edit(duplicates):
+    host, first, second = duplicates
+    with host.session() as session:
+        customer_id = conversion.convert(host, session, [first])[first]
+    with host.session() as session:
+        log = merging.merge(host, session, [first, second])
+        host.customers.update(session, customer_id, city="Bonn", postcode="53111")
+    with host.session() as session:
+        merging.undo(host, session, log.id)
+        customer = host.customers.get(session, customer_id)
+        assert (customer.city, customer.email) == ("Bonn", "")
+
+
+# -- a record stays openable ---------------------------------------------------------------------------
+
+
+def test_after_merge_undo_and_deleting_the_other_record_the_survivor_shows_its_merge_log(duplicates):
+    host, first, second = duplicates
+    with host.session() as session:
+        log = merging.merge(host, session, [first, second])
+    with host.session() as session:
+        merging.undo(host, session, log.id)
+    with host.session() as session:
+        prospects.delete_prospects(host, session, [second])
+    with host.session() as session:
+        entries = merging.merges(session, first)
+    assert [entry["merged"] for entry in entries] == [["einem gelöschten Datensatz"]]
+    assert record(host, first)["company"] == "Bäckerei Schmitz"
+
+
+# -- the preview shows every record's value, as the user reads it ---------------------------------------
+
+
+def test_preview_shows_every_records_value_of_each_field(duplicates):
+    host, first, second = duplicates
+    with host.session() as session:
+        fields = merging.preview(host, session, [first, second])["fields"]
+    assert fields["email"]["values"] == [{"id": first, "value": "–"}, {"id": second, "value": "info@schmitz.example"}]
+    assert fields["email"]["differs"] and fields["street"]["differs"]
+    assert fields["company"]["values"] == [{"id": first, "value": "Bäckerei Schmitz"},
+                                           {"id": second, "value": "Baeckerei Schmitz GmbH"}]
+    assert not fields["city"]["differs"] and fields["city"]["values"][1]["value"] == "Köln"
+
+
+def test_preview_shows_labels_and_german_values_not_raw_ones(host):
+    with host.session() as session:
+        customfields.configure(host, session, 3, "Newsletter", "bool")
+    first = create(host, company="Schmitz", custom={3: "ja"})
+    second = create(host, company="Schmitz", discount_percent="2,5", expected_volume="12500",
+                    payment_terms_days=1, custom={3: "nein"})
+    with host.session() as session:
+        fields = merging.preview(host, session, [first, second])["fields"]
+    shown = {name: [v["value"] for v in entry["values"]] for name, entry in fields.items()}
+    assert shown["is_business"] == ["geschäftlich", "geschäftlich"]
+    assert shown["vat_treatment"] == ["Regelbesteuerung (Inland)"] * 2
+    assert shown["discount_percent"] == ["0 %", "2,5 %"]
+    assert shown["expected_volume"] == ["–", "12.500,00 €"]
+    assert shown["payment_terms_days"] == ["14 Tage", "1 Tag"]
+    assert shown["custom_3"] == ["Ja", "Nein"] and fields["custom_3"]["label"] == "Newsletter"
+    assert fields["discount_percent"]["display"] == "0 %"
+
+
+# -- VAT treatment and its note move together ---------------------------------------------------------
+
+
+@pytest.fixture
+def vat_duplicates(host):
+    first = create(host, company="Praxis Schmitz")
+    second = create(host, company="Praxis Dr. Schmitz", vat_treatment="exempt", vat_note="Heilberuf, § 4 Nr. 14 UStG")
+    return host, first, second
+
+
+def test_vat_treatment_and_its_note_come_from_the_same_record(vat_duplicates):
+    host, first, second = vat_duplicates
+    with host.session() as session:
+        kept = merging.preview(host, session, [first, second])["fields"]
+        taken = merging.preview(host, session, [first, second], choices={"vat_treatment": second})["fields"]
+        by_note = merging.preview(host, session, [first, second], choices={"vat_note": second})["fields"]
+    assert (kept["vat_treatment"]["value"], kept["vat_note"]["value"]) == ("standard", "")
+    assert (taken["vat_treatment"]["value"], taken["vat_note"]["value"]) == ("exempt", "Heilberuf, § 4 Nr. 14 UStG")
+    assert (by_note["vat_treatment"]["from_id"], by_note["vat_note"]["from_id"]) == (second, second)
+    with host.session() as session:
+        merging.merge(host, session, [first, second], choices={"vat_treatment": second})
+    assert (record(host, first)["vat_treatment"], record(host, first)["vat_note"]) == (
+        "exempt", "Heilberuf, § 4 Nr. 14 UStG")
+
+
+def test_vat_treatment_and_note_from_two_records_are_refused(vat_duplicates):
+    host, first, second = vat_duplicates
+    with host.session() as session, pytest.raises(CrmError, match="gehören zusammen"):
+        merging.preview(host, session, [first, second], choices={"vat_treatment": first, "vat_note": second})

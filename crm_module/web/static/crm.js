@@ -93,10 +93,12 @@
   // -- merge preview: choosing the surviving record updates the preview ------------------------
 
   function initSurvivorChoice() {
-    var form = document.querySelector("form.survivor-choice");
+    var form = document.querySelector("form.merge-form");
     if (!form) { return; }
-    form.addEventListener("change", function () { form.submit(); });
-    form.querySelector("button[type=submit]").hidden = true;
+    var refresh = form.querySelector("button[name=refresh]");
+    form.addEventListener("change", function (event) {
+      if (event.target.name === "survivor") { form.requestSubmit(refresh); }
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {

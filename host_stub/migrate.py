@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -42,14 +43,19 @@ def _config(schema: Schema, connection=None) -> Config:
     return config
 
 
+@cache
+def _script(versions_dir: Path) -> ScriptDirectory:
+    """The revision files of one owner, parsed once per process (Alembic re-reads them on every call)."""
+    return ScriptDirectory.from_config(_config(Schema("", MetaData(), versions_dir)))
+
+
 def head_revision(schema: Schema) -> str | None:
-    return ScriptDirectory.from_config(_config(schema)).get_current_head()
+    return _script(schema.versions_dir).get_current_head()
 
 
 def revisions(schema: Schema) -> list[str]:
     """All revisions of a schema, oldest first."""
-    script = ScriptDirectory.from_config(_config(schema))
-    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+    return [rev.revision for rev in reversed(list(_script(schema.versions_dir).walk_revisions()))]
 
 
 def current_revision(connection: Connection, schema: Schema) -> str | None:
@@ -64,6 +70,8 @@ def upgrade(connection: Connection, schema: Schema, revision: str = "head") -> N
         raise HostError(
             f"Unbekannte Revision {revision!r} für {schema.owner}. Bekannt sind: {', '.join(known) or 'keine'}."
         )
+    if revision == "head" and current_revision(connection, schema) == head_revision(schema):
+        return  # enabling a migrated module or an idempotent init costs one query, not an Alembic run
     try:
         command.upgrade(_config(schema, connection), revision)
     except CommandError as exc:
@@ -87,3 +95,4 @@ def drift(connection: Connection, schema: Schema) -> list:
 def new_revision(connection: Connection, schema: Schema, message: str) -> None:
     """Write a new revision file from the difference between the migrated database and the models."""
     command.revision(_config(schema, connection), message=message, autogenerate=True)
+    _script.cache_clear()

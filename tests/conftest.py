@@ -86,7 +86,8 @@ class SqliteServer:
 
 class PostgresServer:
     """Test databases and templates on the configured server, named per session so that parallel
-    runs never meet; dropped by a background thread, since each DROP DATABASE waits for a checkpoint."""
+    runs never meet. A background thread drops used databases (each DROP DATABASE waits for a
+    checkpoint) and keeps one spare copy of each template ready, which a test takes by renaming."""
 
     def __init__(self, base_url: str) -> None:
         self.base = make_url(base_url)
@@ -94,44 +95,70 @@ class PostgresServer:
         self.prefix = f"t{uuid.uuid4().hex[:8]}"
         self.counter = 0
         self.created: set[str] = set()
-        self.drops: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self.spares: dict[str, list[str]] = {}
+        self.lock = threading.Lock()
+        self.jobs: queue.SimpleQueue[tuple[str, str] | None] = queue.SimpleQueue()
         self.failures: list[BaseException] = []
-        self.dropper = threading.Thread(target=self._drop_queued, name="drop-test-databases", daemon=True)
-        self.dropper.start()
+        self.worker = threading.Thread(target=self._work, name="test-databases", daemon=True)
+        self.worker.start()
 
     def url(self, name: str) -> str:
         return self.base.set(database=name).render_as_string(hide_password=False)
 
+    def _name(self, kind: str) -> str:
+        with self.lock:
+            self.counter += 1
+            return f"{self.prefix}_{kind}_{self.counter}"
+
     def test_name(self, _test_dir: Path) -> str:
-        self.counter += 1
-        return f"{self.prefix}_{self.counter}"
+        return self._name("db")
 
     def template_name(self) -> str:
-        self.counter += 1
-        return f"{self.prefix}_template_{self.counter}"
+        return self._name("template")
 
     def exists(self, name: str) -> bool:
         return name in self.created
 
-    def create(self, name: str, template: str | None = None) -> None:
+    def _execute(self, statement: str) -> None:
         with self.admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+            connection.execute(text(statement))
+
+    def create(self, name: str, template: str | None = None) -> None:
+        if template is None:
+            self._execute(f'CREATE DATABASE "{name}"')
+        else:
+            with self.lock:
+                spare = (self.spares.get(template) or [None]).pop()
+            if spare is None:
+                self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            else:
+                self._execute(f'ALTER DATABASE "{spare}" RENAME TO "{name}"')
+            self.jobs.put(("spare", template))
         self.created.add(name)
 
     def drop(self, name: str) -> None:
-        self.drops.put(name)
+        self.jobs.put(("drop", name))
 
-    def _drop_queued(self) -> None:
-        while (name := self.drops.get()) is not None:
+    def _work(self) -> None:
+        while (job := self.jobs.get()) is not None:
+            kind, name = job
             try:
-                with self.admin.connect() as connection:
-                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                if kind == "drop":
+                    self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                else:
+                    spare = self._name("spare")
+                    self._execute(f'CREATE DATABASE "{spare}" TEMPLATE "{name}"')
+                    with self.lock:
+                        self.spares.setdefault(name, []).append(spare)
             except Exception as exc:  # reported when the session ends
                 self.failures.append(exc)
 
     def close(self) -> None:
-        self.drops.put(None)
-        self.dropper.join()
+        """Drop the spares and every queued database, then stop the thread."""
+        self.jobs.put(None)
+        self.worker.join()
+        for spare in [name for names in self.spares.values() for name in names]:
+            self._execute(f'DROP DATABASE IF EXISTS "{spare}" WITH (FORCE)')
         self.admin.dispose()
         if self.failures:
             raise self.failures[0]

@@ -12,6 +12,10 @@ conversion accepts) and times ``conversion.convert(host, session, ids)`` in one
 ``host.session()``: selecting, validating, creating the customers, linking, moving documents,
 the hook and the commit. Target: under 10 s for 10,000. ``--profile`` adds a cProfile of the
 first run.
+
+Meanwhile a colleague (a second Host, as a second user's process) saves one new customer half a
+second into each run; the script prints how long that save waited and whether it got through or
+was refused with the German "belegt" message (DatabaseBusy after LOCK_TIMEOUT_SECONDS).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import cProfile
 import pstats
 import random
 import statistics
+import threading
 import time
 
 from sqlalchemy import func, select
@@ -27,6 +32,7 @@ from sqlalchemy import func, select
 from _common import argument_parser, backend, copy_database, drop_database, open_host
 from crm_module import conversion
 from crm_module.models import CUSTOMER, PROSPECT, Party
+from host_stub.errors import DatabaseBusy
 
 TARGET = 10.0
 
@@ -46,6 +52,20 @@ def convert(host, ids: list[int]) -> float:
     return seconds
 
 
+def colleague_saves(colleague, delay: float, outcome: dict) -> None:
+    """One customer saved by another user while the conversion runs: the wait and the outcome."""
+    time.sleep(delay)
+    started = time.perf_counter()
+    try:
+        with colleague.session() as session:
+            colleague.customers.create(session, company="Kollegin GmbH")
+        outcome["result"] = "saved"
+    except DatabaseBusy as exc:
+        outcome["result"] = f"refused: {exc}"
+    finally:
+        outcome["waited"] = time.perf_counter() - started
+
+
 def main() -> None:
     parser = argument_parser(__doc__)
     parser.add_argument("--count", type=int, default=10_000)
@@ -54,11 +74,15 @@ def main() -> None:
     args = parser.parse_args()
     copy_url = copy_database(args.db, "_convert")
     host = open_host(copy_url)
+    colleague = open_host(copy_url)
     try:
         rng = random.Random(7)
         seconds = []
         for run in range(args.runs):
             ids = rng.sample(convertible(host), args.count)
+            outcome: dict = {}
+            save = threading.Thread(target=colleague_saves, args=(colleague, 0.5, outcome))
+            save.start()
             if args.profile and run == 0:
                 profile = cProfile.Profile()
                 seconds.append(profile.runcall(convert, host, ids))
@@ -66,7 +90,9 @@ def main() -> None:
             else:
                 seconds.append(convert(host, ids))
             profiled = " (under cProfile)" if args.profile and run == 0 else ""
-            print(f"run {run + 1}: {args.count:,} prospects converted in {seconds[-1]:.2f} s{profiled}")
+            save.join()
+            print(f"run {run + 1}: {args.count:,} prospects converted in {seconds[-1]:.2f} s{profiled}; "
+                  f"a colleague's save meanwhile waited {outcome['waited']:.2f} s: {outcome['result']}")
         with host.session() as session:
             customers = session.scalar(select(func.count()).select_from(Party).where(Party.role == CUSTOMER))
         verdict = "met" if statistics.median(seconds) < TARGET else "NOT met"
@@ -74,6 +100,7 @@ def main() -> None:
               f"max {max(seconds):.2f} s over {args.runs} runs (target {TARGET:.0f} s: {verdict}); "
               f"{customers:,} customers in the copy now")
     finally:
+        colleague.close()
         host.close()
         drop_database(copy_url)
 

@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DataError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from host_stub.errors import DatabaseUnavailable, HostError
+from host_stub.errors import DatabaseBusy, DatabaseUnavailable, HostError
 
 DEFAULT_DATABASE_FILE = "host-stub.sqlite"
 DATABASE_URL_ENV = "HOST_STUB_DATABASE_URL"
@@ -21,6 +21,10 @@ SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psyc
 URL_EXAMPLES = "sqlite:///pfad/zur/datei.sqlite oder postgresql+psycopg://benutzer@host:5432/datenbank"
 #: The largest id every supported database keeps in an id column (PostgreSQL INTEGER): no record has a larger one.
 MAX_ID = 2**31 - 1
+#: How long a write waits for another transaction's lock before it gives up with DatabaseBusy.
+LOCK_TIMEOUT_SECONDS = 10.0
+#: PostgreSQL's SQLSTATE for lock_timeout (lock_not_available).
+_LOCK_NOT_AVAILABLE = "55P03"
 
 
 def default_database_url() -> str:
@@ -33,7 +37,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(LOCK_TIMEOUT_SECONDS * 1000)}")
     cursor.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten, not left in free space (DSGVO)
     cursor.close()
 
@@ -42,6 +46,13 @@ def _foreign_keys_back_on(dbapi_connection, record) -> None:
     """After a migration's transaction ended, enforce foreign keys again on its connection."""
     if record.info.pop(FOREIGN_KEYS_OFF, False) and dbapi_connection is not None:
         dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def _postgres_lock_timeout(dbapi_connection, _record) -> None:
+    """Wait for another transaction's row lock as long as SQLite waits for its file lock, then fail."""
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute(f"SET lock_timeout = {int(LOCK_TIMEOUT_SECONDS * 1000)}")
+    dbapi_connection.commit()
 
 
 def create_database_engine(url: str) -> Engine:
@@ -70,6 +81,7 @@ def create_database_engine(url: str) -> Engine:
         event.listen(engine, "checkin", _foreign_keys_back_on)
     else:
         engine = create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+        event.listen(engine, "connect", _postgres_lock_timeout)
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
@@ -113,3 +125,17 @@ def _reason(exc: DBAPIError) -> str:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def busy_error(exc: DBAPIError) -> DatabaseBusy | None:
+    """The user-facing error for a lock wait that timed out (SQLite "database is locked",
+    PostgreSQL lock_timeout), or None for any other database error."""
+    orig = exc.orig
+    locked = "database is locked" in str(orig) or "database table is locked" in str(orig)
+    if not locked and getattr(orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
+        return None
+    return DatabaseBusy(
+        f"Die Datenbank ist gerade durch eine andere Aktion belegt (gewartet: {LOCK_TIMEOUT_SECONDS:g} Sekunden, "
+        "zum Beispiel während einer großen Umwandlung). Bitte versuchen Sie es in einem Moment erneut; "
+        "es wurde nichts gespeichert."
+    )

@@ -25,3 +25,9 @@ class Vetoed(HostError):
     """A module vetoed the action (for example the deletion of a customer it still needs)."""
 
     status = 409
+
+
+class DatabaseBusy(HostError):
+    """Another transaction held the lock longer than the lock timeout (SQLite busy, PostgreSQL lock_timeout)."""
+
+    status = 503

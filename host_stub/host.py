@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from host_stub import migrate
 from host_stub.api import ActionResult, ContextAction, MasterDataKind, MenuItem
 from host_stub.customers import CustomerService
-from host_stub.db import create_database_engine, default_database_url, session_factory
+from host_stub.db import busy_error, create_database_engine, default_database_url, session_factory
 from host_stub.documents import DocumentStore
 from host_stub.errors import HostError, NotFound
 from host_stub.licensing import Licensing
@@ -74,9 +74,18 @@ class Host:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back when it raises."""
-        with self._sessions() as session, session.begin():
-            yield session
+        """One transaction: committed when the block ends, rolled back when it raises.
+
+        A lock wait that timed out becomes DatabaseBusy (a German message), never a raw driver error.
+        """
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except DBAPIError as exc:
+            busy = busy_error(exc)
+            if busy is None:
+                raise
+            raise busy from None
 
     def close(self) -> None:
         self.engine.dispose()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -44,14 +44,19 @@ def _config(schema: Schema, connection=None) -> Config:
     return config
 
 
+@cache
+def _script(versions_dir: Path) -> ScriptDirectory:
+    """The revision files of one owner, parsed once per process (Alembic re-reads them on every call)."""
+    return ScriptDirectory.from_config(_config(Schema("", MetaData(), versions_dir)))
+
+
 def head_revision(schema: Schema) -> str | None:
-    return ScriptDirectory.from_config(_config(schema)).get_current_head()
+    return _script(schema.versions_dir).get_current_head()
 
 
 def revisions(schema: Schema) -> list[str]:
     """All revisions of a schema, oldest first."""
-    script = ScriptDirectory.from_config(_config(schema))
-    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+    return [rev.revision for rev in reversed(list(_script(schema.versions_dir).walk_revisions()))]
 
 
 def current_revision(connection: Connection, schema: Schema) -> str | None:
@@ -67,6 +72,8 @@ def upgrade(connection: Connection, schema: Schema, revision: str = "head") -> N
             f"Unbekannte Revision {revision!r} für {schema.owner}. Bekannt sind: {', '.join(known) or 'keine'}."
         )
     require_known_revision(connection, schema)
+    if revision == "head" and current_revision(connection, schema) == head_revision(schema):
+        return  # enabling a migrated module or an idempotent init costs one query, not an Alembic run
     relaxed = _foreign_keys_off(connection)
     try:
         command.upgrade(_config(schema, connection), revision)
@@ -94,14 +101,8 @@ def _foreign_keys_off(connection: Connection) -> bool:
 def require_known_revision(connection: Connection, schema: Schema) -> None:
     """Refuse a database that a newer version migrated: its revision is not among ours."""
     current = current_revision(connection, schema)
-    if current is not None and current not in _shipped_revisions(schema):
+    if current is not None and current not in revisions(schema):
         raise _unknown_revision(schema, f"Revision {current}")
-
-
-@functools.cache
-def _shipped_revisions(schema: Schema) -> frozenset[str]:
-    """The revisions that came with the installed code (read once per process: every Host checks)."""
-    return frozenset(revisions(schema))
 
 
 def _unknown_revision(schema: Schema, detail: str) -> HostError:
@@ -125,3 +126,4 @@ def drift(connection: Connection, schema: Schema) -> list:
 def new_revision(connection: Connection, schema: Schema, message: str) -> None:
     """Write a new revision file from the difference between the migrated database and the models."""
     command.revision(_config(schema, connection), message=message, autogenerate=True)
+    _script.cache_clear()

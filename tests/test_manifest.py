@@ -52,21 +52,33 @@ def test_manifest_that_is_not_toml_is_refused():
         parse_manifest("id = ", "plugin.toml")
 
 
+def running_site_packages() -> list[str]:
+    """The site-packages directories of the running interpreter: its virtualenv's and, when that
+    sees them, the base interpreter's; never the source tree (PYTHONPATH, editable installs)."""
+    return [entry for entry in sys.path if Path(entry).name in ("site-packages", "dist-packages")]
+
+
 def test_manifest_is_found_when_installed_from_a_built_wheel(tmp_path):
-    """Build the wheel, install it (without dependencies) into a fresh virtualenv, load the manifest."""
+    """Build the wheel, install it (without dependencies) into a fresh virtualenv, load the manifest.
+
+    The dependencies come from the running environment (inside a virtualenv too, where the base
+    interpreter lacks them): its site-packages are appended to the new one's by a .pth file, after
+    the wheel, so no network is needed and the wheel's copy of the code is the one imported.
+    """
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), str(ROOT)],
         check=True, capture_output=True,
     )
     [wheel] = tmp_path.glob("*.whl")
     env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=False, system_site_packages=True)
+    venv.create(env_dir, with_pip=False)
     python = env_dir / "bin" / "python"
     # Install by unpacking with pip of the running interpreter into the venv's site-packages.
     site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           check=True, capture_output=True, text=True).stdout.strip()
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--target", site, str(wheel)],
                    check=True, capture_output=True)
+    (Path(site) / "running_environment.pth").write_text("\n".join(running_site_packages()) + "\n")
     script = (
         "import crm_module, importlib.resources, sys\n"
         "from host_stub.plugins import PluginRegistry\n"

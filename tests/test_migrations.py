@@ -6,6 +6,8 @@ from sqlalchemy import inspect, select, text
 from host_stub import migrate
 from host_stub.errors import HostError
 
+pytestmark = pytest.mark.migrations
+
 
 def test_upgrade_from_empty_creates_every_table_of_host_and_enabled_modules(make_host):
     host = make_host()

@@ -182,13 +182,16 @@ def on_customer_updated(host: Host, session: Session, customer: Any) -> None:
 
 def on_crm_enabled(host: Host, session: Session) -> None:
     """Records of customers deleted while the CRM was disabled become prospects again (with their
-    history), instead of hanging on without a customer. Not while the CRM is read-only: then they
+    history), instead of hanging on without a customer; customers changed meanwhile are copied to
+    their CRM rows, so that pages can show those rows without writing. Not while the CRM is read-only: then they
     wait, unchanged, for the next enabling with a licence or in the trial."""
     if not host.licensing.status(session, MODULE_ID).writable:
         return
     orphans = list(session.scalars(select(Party).where(Party.role == CUSTOMER, Party.customer_id.is_(None))))
     if orphans:
         _make_prospects(host, session, orphans)
+    for party in session.scalars(select(Party).where(Party.role == CUSTOMER, Party.customer_id.is_not(None))):
+        sync_from_customer(host, session, party, host.customers.get(session, party.customer_id))
 
 
 def _make_prospects(host: Host, session: Session, parties: list[Party]) -> None:

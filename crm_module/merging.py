@@ -61,7 +61,11 @@ _DECIMALS = {"discount_percent", "expected_volume"}
 KEEP, RESTORE = "keep", "restore"
 
 
-def _involved(host: Host, session: Session, party_ids: list[int], survivor_id: int | None) -> tuple[Party, list[Party]]:
+def _involved(host: Host, session: Session, party_ids: list[int], survivor_id: int | None, *,
+              sync: bool) -> tuple[Party, list[Party]]:
+    """The survivor and the others; ``sync`` (a merge, which writes anyway) first copies a
+    customer's current host fields to its CRM row. The preview reads only: the row is kept in step
+    by the customer hooks and when the CRM is enabled."""
     ids = list(dict.fromkeys(party_ids))
     if survivor_id is not None and survivor_id not in ids:
         ids.insert(0, survivor_id)
@@ -75,7 +79,7 @@ def _involved(host: Host, session: Session, party_ids: list[int], survivor_id: i
     if len(customers) > 1:
         raise CrmError("Zwei Kunden können nicht zusammengeführt werden, nur Interessenten in einen Kunden: "
                        + ", ".join(label(p) for p in customers) + ".")
-    for party in customers:
+    for party in customers if sync else ():
         sync_from_customer(host, session, party, host.customers.get(session, party.customer_id))
     if customers:
         survivor = customers[0]
@@ -154,7 +158,7 @@ def preview(host: Host, session: Session, party_ids: list[int], survivor_id: int
     record's value (as the user reads it), whether the records differ in it (per group: the first
     field of a group is the one to choose), the united phones and categories, and how much history
     moves. Changes nothing."""
-    survivor, others = _involved(host, session, party_ids, survivor_id)
+    survivor, others = _involved(host, session, party_ids, survivor_id, sync=False)
     plan = _plan(session, survivor, others, choices)
     definitions = customfields.definitions(session)
     everyone = [survivor, *others]
@@ -222,7 +226,7 @@ def merge(host: Host, session: Session, party_ids: list[int], survivor_id: int |
           choices: dict[str, int] | None = None) -> Merge:
     """Merge the records into one (the customer, ``survivor_id`` or the first); logged for ``undo``."""
     host.require_writable(session, MODULE_ID)
-    survivor, others = _involved(host, session, party_ids, survivor_id)
+    survivor, others = _involved(host, session, party_ids, survivor_id, sync=True)
     everyone = [survivor, *others]
     plan = _plan(session, survivor, others, choices)
     snapshot = {str(p.id): _snapshot(host, session, p) for p in everyone}

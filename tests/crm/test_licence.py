@@ -207,7 +207,7 @@ def test_no_page_a_user_can_open_writes(host, clock):
                  lambda _c, _k, statement, *_a: seen.append(statement.lstrip().split()[0].upper()))
     urls = ["/kunden", "/module", "/kleinstammdaten?art=crm_status", "/m/crm/", "/m/crm/neu", "/m/crm/felder",
             f"/m/crm/{ids[0]}", f"/m/crm/{ids[1]}", f"/m/crm/kunde/{customer_id}", f"/m/crm/kunde/{other.id}",
-            f"/m/crm/{ids[1]}/export"]
+            f"/m/crm/{ids[1]}/export", f"/m/crm/zusammenfuehren?ids={ids[0]}&ids={ids[1]}"]
 
     writes = {}
     for url in urls:

@@ -22,8 +22,8 @@ def test_merge_with_a_choice_per_field_and_undo_with_a_decision(page, live_host)
     second = add(live_host, "Bäckerei Schmitz", "Domplatz", email="info@schmitz.example")
 
     page.goto(f"/m/crm/zusammenfuehren?ids={first}&ids={second}")
-    page.get_by_label("Interessent I10001 (Bäckerei Schmitz)").check()  # the preview follows at once
-    expect(page.get_by_text("Es bleibt Interessent I10001 (Bäckerei Schmitz).")).to_be_visible()
+    page.get_by_label("Interessent „Bäckerei Schmitz“ (I10001)").check()  # the preview follows at once
+    expect(page.get_by_text("Es bleibt Interessent „Bäckerei Schmitz“ (I10001).")).to_be_visible()
     street = page.locator(".merge-plan tr", has=page.get_by_role("rowheader", name="Straße"))
     expect(street.locator("td.taken")).to_have_text("Domplatz")
     street.get_by_label("Hauptstraße").check()

@@ -48,7 +48,7 @@ def test_preview_shows_every_records_value_and_a_choice_per_differing_field(host
     page = client.get(preview_url(first, second))
     html, text = page.get_data(as_text=True), text_of(page)
 
-    assert "Feld Interessent I10000 (Schmitz GmbH) Interessent I10001 (Bäckerei Schmitz)" in text
+    assert "Feld Interessent „Schmitz GmbH“ (I10000) Interessent „Bäckerei Schmitz“ (I10001)" in text
     assert "Straße Hauptstraße Domplatz" in text
     assert re.search(r'name="take-street" value="%d" checked' % first, html)
     assert re.search(r'name="take-street" value="%d"' % second, html)

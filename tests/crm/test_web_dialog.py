@@ -52,7 +52,8 @@ def test_overview_button_bar_has_the_main_actions_and_the_rest_under_further_fun
     # the context menu still has every action, from the same declaration
     context = re.search(r'<ul class="context-menu".*?</ul>', page, re.S).group(0)
     assert re.findall(r'role="menuitem" data-owner="crm" data-name="[^"]+"[^>]*>([^<]+)<', context) == [
-        "Bearbeiten", "Kopieren", "Löschen", "In Kunden umwandeln", "Zusammenführen"]
+        "Bearbeiten", "Kopieren", "Löschen", "In Kunden umwandeln", "Zusammenführen", "Zu Liste hinzufügen …",
+        "Von Liste entfernen …"]
 
 
 def test_merge_needs_two_rows_and_says_so_on_the_button(host, client):

@@ -259,11 +259,16 @@ def overview(session: Session, filters: Filters = Filters(), *, sort: str = "nam
         if found or page == 1:
             return _page(session, found[:per_page], page, per_page, segments, has_next=len(found) > per_page,
                          has_previous=page > 1)
-    found = _read(session, where, segments, per_page + 1, None, backward=True)
+    # The last page: its number and its rows as counting from the start would give them, when the
+    # total is known; beyond the cap the last ``per_page`` rows.
     total = count(session, filters, cap=COUNT_CAP)
-    number = max((total + per_page - 1) // per_page, 1) if total < COUNT_CAP else None
-    return _page(session, found[-per_page:], number, per_page, segments, has_next=False,
-                 has_previous=len(found) > per_page)
+    number, size = None, per_page
+    if total < COUNT_CAP:
+        number = max((total + per_page - 1) // per_page, 1)
+        size = total - (number - 1) * per_page or per_page
+    found = _read(session, where, segments, size + 1, None, backward=True)
+    return _page(session, found[-size:], number, per_page, segments, has_next=False,
+                 has_previous=len(found) > size)
 
 
 _COLUMNS = (Party.id, Party.number, Party.is_business, Party.company, Party.first_name, Party.last_name,

@@ -289,3 +289,62 @@ def test_upgrading_to_the_word_search_indexes_existing_prospects(host):
     create(host, company="Architekturbüro Becker e. K.", city="Bonn", postcode="53111")
     host.upgrade()
     assert names(host, Filters(search="becker")) == ["Architekturbüro Becker e. K."]
+
+
+# -- keyset paging: next/previous after the sort key of the page shown, the last page, beyond the end
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("sort", sorted(overview.SORTS))
+def test_paging_forward_and_backward_by_sort_key_shows_the_same_pages(listed, sort, descending):
+    host, _ids, _list_id = listed
+    whole = [r["id"] for r in page(host, sort=sort, descending=descending, per_page=100).rows]
+    forward, current = [], page(host, sort=sort, descending=descending, per_page=3)
+    while True:
+        forward.append([r["id"] for r in current.rows])
+        if not current.has_next:
+            break
+        current = page(host, sort=sort, descending=descending, per_page=3, after=current.last, page=None)
+    assert [i for chunk in forward for i in chunk] == whole
+    backward, current = [], page(host, sort=sort, descending=descending, per_page=3, last=True)
+    assert current.page == 3 and not current.has_next
+    while True:
+        backward.insert(0, [r["id"] for r in current.rows])
+        if not current.has_previous:
+            break
+        current = page(host, sort=sort, descending=descending, per_page=3, before=current.first, page=None)
+    assert backward == forward  # the same pages: the last one is the short one
+
+
+def test_a_page_number_beyond_the_end_shows_the_last_page(listed):
+    host, _ids, _list_id = listed
+    last = page(host, page=1000, per_page=3)
+    assert (last.page, last.has_next, last.has_previous) == (3, False, True)
+    assert [r["id"] for r in last.rows] == [r["id"] for r in page(host, per_page=100).rows][6:]
+    nothing = page(host, Filters(search="xyz"), page=5)
+    assert (nothing.rows, nothing.page, nothing.has_previous) == ([], 1, False)
+
+
+def test_a_damaged_page_link_is_a_clear_error(listed):
+    host, _ids, _list_id = listed
+    for cursor in ("kaputt", "WyJ4Il0", "WzAsIDFd"):
+        with pytest.raises(CrmError, match="Der Verweis auf die Seite ist ungültig"):
+            page(host, after=cursor)
+
+
+def test_count_stops_at_the_cap(listed):
+    host, _ids, _list_id = listed
+    with host.session() as session:
+        assert overview.count(session, cap=3) == 3
+        assert overview.count(session, Filters(status="Neu"), cap=100) == 4
+
+
+def test_sqlite_keeps_its_planner_statistics_current_by_itself(listed):
+    from sqlalchemy import text
+
+    host, _ids, _list_id = listed
+    if host.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's autovacuum analyses tables itself")
+    host.close()  # PRAGMA optimize when a connection closes
+    with host.engine.connect() as connection:
+        analysed = set(connection.scalars(text("SELECT DISTINCT tbl FROM sqlite_stat1")))
+    assert "crm_parties" in analysed

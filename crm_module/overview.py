@@ -1,18 +1,22 @@
 """The prospect overview: one page of rows, sorted, filtered and searched in the database.
 
 Built to stay fast with a million prospects: every sort and search runs on indexed columns of
-``crm_parties`` (``role`` first), prefix search is an index range query, and a page is fetched
-with one row more than shown to know whether a next page exists, so no COUNT(*) is needed per
-page (``count`` gives the total when it is wanted).
+``crm_parties`` (``role`` first), prefix search is an index range query, a word search uses the
+word index (migration crm_0003), a page is fetched with one row more than shown to know whether
+a next page exists, pages further on are read after the sort key of the page before (keyset
+paging), and ``count`` stops at a cap.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy import ColumnElement, Integer, Select, column, exists, func, literal_column, select, table, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from crm_module import normalise
@@ -28,10 +32,17 @@ SORTS: dict[str, InstrumentedAttribute] = {
     "last_contact": Party.last_contact_at,
     "next_followup": Party.next_followup_on,
 }
+#: Sort columns that may be empty: empty counts as later than any value (last when ascending).
+_NULLABLE = (Party.number, Party.last_contact_at, Party.next_followup_on)
 SEARCH_FIELDS = ("auto", "name", "email", "phone", "city", "number")
 MAX_PER_PAGE = 500
+#: ``count(..., cap=COUNT_CAP)`` counts no further: more matches are shown as "mehr als 10.000".
+COUNT_CAP = 10_001
 _NUMBER = re.compile(r"[A-Za-z]\d+")
 _PHONE = re.compile(r"[+(]?\d[\d\s/().-]*")
+#: The word index of migration crm_0003 (not a model: an FTS5 table on SQLite, a tsvector on PostgreSQL).
+_FTS = table("crm_party_search_fts", column("rowid", Integer), column("crm_party_search_fts"))
+_TSV = table("crm_party_search", column("party_id", Integer), column("document"))
 
 
 @dataclass(frozen=True)
@@ -48,18 +59,21 @@ class Filters:
 
 @dataclass(frozen=True)
 class OverviewPage:
+    """One page; ``first`` and ``last`` are the cursors of its first and last row for ``before`` and
+    ``after`` (keyset paging); ``page`` is None where the number is not known (the last page of
+    more than ``COUNT_CAP`` matches)."""
+
     rows: list[dict[str, Any]]
-    page: int
+    page: int | None
     per_page: int
     has_next: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
+    has_previous: bool = False
+    first: str | None = None
+    last: str | None = None
 
 
 def search_field(search: str) -> str:
-    """What ``auto`` searches: '@' -> e-mail, 'I10001' -> number, digits -> phone, else name."""
+    """What ``auto`` searches: '@' -> e-mail, 'I10001' -> number, digits -> phone, else words."""
     text = search.strip()
     if "@" in text:
         return "email"
@@ -67,7 +81,7 @@ def search_field(search: str) -> str:
         return "number"
     if _PHONE.fullmatch(text) and sum(c.isdigit() for c in text) >= 3:
         return "phone"
-    return "name"
+    return "words"
 
 
 def _prefix(column: InstrumentedAttribute, key: str, alphabet: str = normalise.KEY_ALPHABET) -> list[ColumnElement]:
@@ -78,7 +92,18 @@ def _prefix(column: InstrumentedAttribute, key: str, alphabet: str = normalise.K
     return conditions
 
 
-def _search(search: str, search_in: str) -> list[ColumnElement]:
+def _words(words: list[str], names_only: bool, dialect: str) -> ColumnElement:
+    """Parties with a word starting with each of ``words`` (folded) in their names, contact
+    persons or (unless ``names_only``) city: the word index of migration crm_0003."""
+    if dialect == "postgresql":
+        query = " & ".join(f"{word}:*{'A' if names_only else ''}" for word in words)
+        matches = _TSV.c.document.op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), query))
+        return Party.id.in_(select(_TSV.c.party_id).where(matches))
+    query = " ".join(f'{"names : " if names_only else ""}"{word}"*' for word in words)
+    return Party.id.in_(select(_FTS.c.rowid).where(_FTS.c.crm_party_search_fts.match(query)))
+
+
+def _search(search: str, search_in: str, dialect: str) -> list[ColumnElement]:
     if search_in not in SEARCH_FIELDS:
         raise CrmError(f"Suchen in '{search_in}' geht nicht. Möglich: {', '.join(SEARCH_FIELDS)}.")
     if not search.strip():
@@ -92,12 +117,15 @@ def _search(search: str, search_in: str) -> list[ColumnElement]:
         if not key:
             return [Party.id.is_(None)]  # no digits: nothing can match
         return [Party.id.in_(select(Phone.party_id).where(*_prefix(Phone.search_key, key)))]
-    column = {"name": Party.sort_name, "email": Party.email_key, "city": Party.city_key}[field]
     key = normalise.fold(search)
-    return _prefix(column, key) if key else []
+    if not key:
+        return []
+    if field in ("words", "name"):
+        return [_words(key.split(), field == "name", dialect)]
+    return _prefix({"email": Party.email_key, "city": Party.city_key}[field], key)
 
 
-def conditions(filters: Filters, *, one_page: bool = False) -> list[ColumnElement]:
+def conditions(session: Session, filters: Filters, *, one_page: bool = False) -> list[ColumnElement]:
     """The WHERE of the overview.
 
     ``one_page``: rows are read in sort order until the page is full, so category and list are
@@ -114,57 +142,191 @@ def conditions(filters: Filters, *, one_page: bool = False) -> list[ColumnElemen
     for party_id, column, value in memberships:
         where.append(exists().where(party_id == Party.id, column == value) if one_page
                      else Party.id.in_(select(party_id).where(column == value)))
-    return where + _search(filters.search, filters.search_in)
+    return where + _search(filters.search, filters.search_in, session.get_bind().dialect.name)
 
 
-def overview(session: Session, filters: Filters = Filters(), *, sort: str = "name", descending: bool = False,
-             page: int = 1, per_page: int = 50) -> OverviewPage:
-    """One page of the overview: number, name, city, status, contacts, last contact, next
-    follow-up and the lists each row is on."""
-    if sort not in SORTS:
-        raise CrmError(f"Nach '{sort}' kann nicht sortiert werden. Möglich: {', '.join(SORTS)}.")
-    page = max(page, 1)
-    per_page = min(max(per_page, 1), MAX_PER_PAGE)
-    order = _order(SORTS[sort], descending)
-    query = (
-        select(Party.id, Party.number, Party.is_business, Party.company, Party.first_name, Party.last_name,
-               Party.city, Party.status, Party.contact_count, Party.last_contact_at, Party.next_followup_on,
-               Party.customer_id)
-        .where(*conditions(filters, one_page=True))
-        .order_by(*order)
-        .limit(per_page + 1)
-        .offset((page - 1) * per_page)
-    )
-    found = session.execute(query).all()
-    rows = [_row(r) for r in found[:per_page]]
-    lists = _lists_of(session, [row["id"] for row in rows])
-    for row in rows:
-        row["lists"] = lists.get(row["id"], [])
-    return OverviewPage(rows, page, per_page, has_next=len(found) > per_page)
+@dataclass(frozen=True)
+class _Segment:
+    """A run of the sort order read from one index: the rows whose ``column`` is empty (``empty``
+    True), filled (False) or either (None), ordered by ``keys``."""
+
+    column: InstrumentedAttribute
+    empty: bool | None
+    keys: list[InstrumentedAttribute]
+    descending: bool
+
+    @property
+    def where(self) -> ColumnElement | None:
+        return None if self.empty is None else self.column.is_(None) if self.empty else self.column.is_not(None)
+
+    def holds(self, row: Any) -> bool:
+        return self.empty is None or (row._mapping[self.column] is None) == self.empty
+
+
+def _keys(column: InstrumentedAttribute) -> list[InstrumentedAttribute]:
+    """The column, then name and id as tie-breakers, so a page is read from one index in order. The
+    prospect number is unique and needs none; the name is not repeated (SQLite would sort each
+    run of equal names again)."""
+    tie = [] if column is Party.number else [Party.id] if column is Party.sort_name else [Party.sort_name, Party.id]
+    return [column, *tie]
+
+
+def _segments(column: InstrumentedAttribute, descending: bool) -> list[_Segment]:
+    """The sort order as runs that each read an index in order. An empty value counts as later
+    than any value (on SQLite and PostgreSQL alike): the empty ones are a run of their own, by
+    name, after the others (before them when descending)."""
+    if column not in _NULLABLE:
+        return [_Segment(column, None, _keys(column), descending)]
+    segments = [_Segment(column, False, _keys(column), descending),
+                _Segment(column, True, _keys(Party.sort_name), descending)]
+    return segments[::-1] if descending else segments
 
 
 def _order(column: InstrumentedAttribute, descending: bool) -> list[ColumnElement]:
-    """Sort by the column, then by name and id, so a page is read from one index in order.
-
-    An empty date counts as later than any date (last when ascending, first when descending) on
-    SQLite and PostgreSQL alike. The prospect number is unique and needs no tie-breaker; the name
-    is not repeated (SQLite would sort each run of equal names again).
-    """
-    if column is Party.number:
-        keys = [column]
-    elif column is Party.sort_name:
-        keys = [column, Party.id]
-    else:
-        keys = [column, Party.sort_name, Party.id]
-    order = [key.desc() if descending else key.asc() for key in keys]
-    if column in (Party.last_contact_at, Party.next_followup_on):
+    """The same order as the segments in one ORDER BY, for a page counted from the start (OFFSET)."""
+    order = [key.desc() if descending else key.asc() for key in _keys(column)]
+    if column in _NULLABLE:
         order[0] = order[0].nulls_first() if descending else order[0].nulls_last()
     return order
 
 
-def count(session: Session, filters: Filters = Filters()) -> int:
-    """How many rows match (a separate query: on a million rows it takes longer than a page)."""
-    return session.scalar(select(func.count()).select_from(Party).where(*conditions(filters))) or 0
+def _directed(segment: _Segment, backward: bool) -> list[ColumnElement]:
+    return [key.desc() if segment.descending != backward else key.asc() for key in segment.keys]
+
+
+def _beyond(segment: _Segment, values: list[Any], backward: bool) -> ColumnElement:
+    """The rows after ``values`` in the segment's order (before them when ``backward``)."""
+    keys = tuple_(*segment.keys) if len(segment.keys) > 1 else segment.keys[0]
+    bound = tuple_(*values) if len(values) > 1 else values[0]
+    return keys < bound if segment.descending != backward else keys > bound
+
+
+def _encode(segment: int, values: list[Any]) -> str:
+    plain = [value.isoformat() if isinstance(value, (date, datetime)) else value for value in values]
+    return base64.urlsafe_b64encode(json.dumps([segment, *plain]).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, segments: list[_Segment]) -> tuple[int, list[Any]]:
+    """The segment and key values of a cursor; a damaged one is a clear error."""
+    try:
+        segment, *values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        keys = segments[segment].keys
+        if len(values) != len(keys):
+            raise ValueError
+        return segment, [_parse(key, value) for key, value in zip(keys, values, strict=True)]
+    except (ValueError, TypeError, IndexError, UnicodeDecodeError):
+        raise CrmError("Der Verweis auf die Seite ist ungültig. Bitte öffnen Sie die Übersicht neu.") from None
+
+
+def _parse(key: InstrumentedAttribute, value: Any) -> Any:
+    kind = key.type.python_type
+    if kind is datetime:
+        return datetime.fromisoformat(value)
+    if kind is date:
+        return date.fromisoformat(value)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise ValueError
+    return value
+
+
+def overview(session: Session, filters: Filters = Filters(), *, sort: str = "name", descending: bool = False,
+             page: int | None = 1, per_page: int = 50, after: str | None = None, before: str | None = None,
+             last: bool = False) -> OverviewPage:
+    """One page of the overview: number, name, city, status, contacts, last contact, next
+    follow-up and the lists each row is on.
+
+    The page after the cursor ``after`` or before ``before`` (a page's ``last``/``first``), or
+    the ``last`` page, is read from the sort index like the first page (keyset paging), so every
+    page is as fast as the first; ``page`` is then only the number to show. Without a cursor
+    ``page`` is counted from the start (OFFSET); a page beyond the end shows the last page.
+    """
+    if sort not in SORTS:
+        raise CrmError(f"Nach '{sort}' kann nicht sortiert werden. Möglich: {', '.join(SORTS)}.")
+    per_page = min(max(per_page, 1), MAX_PER_PAGE)
+    segments = _segments(SORTS[sort], descending)
+    where = conditions(session, filters, one_page=True)
+    if after is not None or before is not None:
+        backward = before is not None
+        found = _read(session, where, segments, per_page + 1, _decode(before or after, segments), backward)
+        more = len(found) > per_page
+        if backward:
+            return _page(session, found[-per_page:], page, per_page, segments, has_next=True, has_previous=more)
+        return _page(session, found[:per_page], page, per_page, segments, has_next=more, has_previous=True)
+    if not last:
+        page = max(page or 1, 1)
+        found = session.execute(_select(where).order_by(*_order(SORTS[sort], descending))
+                                .limit(per_page + 1).offset((page - 1) * per_page)).all()
+        if found or page == 1:
+            return _page(session, found[:per_page], page, per_page, segments, has_next=len(found) > per_page,
+                         has_previous=page > 1)
+    # The last page: its number and its rows as counting from the start would give them, when the
+    # total is known; beyond the cap the last ``per_page`` rows.
+    total = count(session, filters, cap=COUNT_CAP)
+    number, size = None, per_page
+    if total < COUNT_CAP:
+        number = max((total + per_page - 1) // per_page, 1)
+        size = total - (number - 1) * per_page or per_page
+    found = _read(session, where, segments, size + 1, None, backward=True)
+    return _page(session, found[-size:], number, per_page, segments, has_next=False,
+                 has_previous=len(found) > size)
+
+
+_COLUMNS = (Party.id, Party.number, Party.is_business, Party.company, Party.first_name, Party.last_name,
+            Party.city, Party.status, Party.contact_count, Party.last_contact_at, Party.next_followup_on,
+            Party.customer_id, Party.sort_name, Party.city_key)
+
+
+def _select(where: list[ColumnElement]) -> Select:
+    return select(*_COLUMNS).where(*where)
+
+
+def _read(session: Session, where: list[ColumnElement], segments: list[_Segment], limit: int,
+          cursor: tuple[int, list[Any]] | None, backward: bool) -> list[Any]:
+    """Up to ``limit`` rows after (``backward``: before) ``cursor`` in sort order, segment by segment."""
+    order = list(range(len(segments)))
+    if backward:
+        order.reverse()
+    if cursor is not None:
+        order = order[order.index(cursor[0]):]
+    found: list[Any] = []
+    for index in order:
+        segment = segments[index]
+        query = _select(where)
+        if segment.where is not None:
+            query = query.where(segment.where)
+        if cursor is not None and index == cursor[0]:
+            query = query.where(_beyond(segment, cursor[1], backward))
+        query = query.order_by(*_directed(segment, backward)).limit(limit - len(found))
+        found.extend(session.execute(query).all())
+        if len(found) >= limit:
+            break
+    return found[::-1] if backward else found
+
+
+def _page(session: Session, found: list[Any], page: int | None, per_page: int, segments: list[_Segment], *,
+          has_next: bool, has_previous: bool) -> OverviewPage:
+    rows = [_row(r) for r in found]
+    lists = _lists_of(session, [row["id"] for row in rows])
+    for row in rows:
+        row["lists"] = lists.get(row["id"], [])
+    cursors = [_cursor(found[i], segments) for i in (0, -1)] if found else [None, None]
+    return OverviewPage(rows, page, per_page, has_next=has_next, has_previous=has_previous,
+                        first=cursors[0], last=cursors[1])
+
+
+def _cursor(r: Any, segments: list[_Segment]) -> str:
+    """Where a row stands in the sort order: its segment and its values of the segment's keys."""
+    index = next(i for i, segment in enumerate(segments) if segment.holds(r))
+    return _encode(index, [r._mapping[key] for key in segments[index].keys])
+
+
+def count(session: Session, filters: Filters = Filters(), *, cap: int | None = None) -> int:
+    """How many rows match, counting no further than ``cap`` (an exact count of a million rows
+    takes longer than a page; ``COUNT_CAP`` keeps it to a few milliseconds)."""
+    matching = select(Party.id).where(*conditions(session, filters))
+    if cap is not None:
+        matching = matching.limit(cap)
+    return session.scalar(select(func.count()).select_from(matching.subquery())) or 0
 
 
 def _row(r: Any) -> dict[str, Any]:
@@ -189,4 +351,4 @@ def _lists_of(session: Session, party_ids: list[int]) -> dict[int, list[str]]:
 
 def matching_ids(session: Session, filters: Filters = Filters()) -> list[int]:
     """The ids of every matching row in name order, for "(Alle) ..." actions on a filtered list."""
-    return list(session.scalars(select(Party.id).where(*conditions(filters)).order_by(Party.sort_name, Party.id)))
+    return list(session.scalars(select(Party.id).where(*conditions(session, filters)).order_by(Party.sort_name, Party.id)))

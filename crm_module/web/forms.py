@@ -40,6 +40,13 @@ def german_number(value: Decimal | float | int | None) -> str:
     return format(value, ",").translate(_GERMAN_SEPARATORS)
 
 
+def count_text(total: int, cap: int, noun: tuple[str, str]) -> str:
+    """'1 Interessent', '2.345 Interessenten', or 'mehr als 10.000 Interessenten' beyond ``cap``."""
+    if total > cap:
+        return f"mehr als {german_number(cap)} {noun[1]}"
+    return f"{german_number(total)} {noun[0] if total == 1 else noun[1]}"
+
+
 def german_date(value: date | datetime | None, with_time: bool = False) -> str:
     if value is None:
         return ""

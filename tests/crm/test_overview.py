@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 import pytest
 
-from crm_module import history, mailinglists, normalise, overview
+from crm_module import history, mailinglists, normalise, overview, prospects
 from crm_module.errors import CrmError
 from crm_module.overview import Filters
 from tests.crm.conftest import create
@@ -190,3 +190,161 @@ def test_dates_in_the_future_still_sort(listed):
         history.add_followup(host, session, ids["Bäckerei Schmitz"], date(2029, 1, 15), "Später")
     rows = page(host, sort="next_followup", per_page=100).rows
     assert [r["name"] for r in rows if r["next_followup_on"]] == ["Maier Getränke", "Bäckerei Schmitz"]
+
+
+# -- word search: words anywhere in names, contact persons and the city ---------------------------
+
+WORDS = [  # company or (last, first), city, contact persons (last, first)
+    ("Bäckerei Schmitz", "Köln", []),
+    ("Bäckerei Sommer", "Bonn", []),
+    ("Architekturbüro Becker e. K.", "Bonn", []),
+    (("Schmitt", "Hannelore"), "München", []),
+    ("Metallbau Krause GmbH", "Münster", [("Kowalczyk", "Dieter")]),
+    ("Weiß & Groß OHG", "Köln", []),
+]
+
+
+@pytest.fixture
+def worded(host):
+    ids = {}
+    for name, city, contacts in WORDS:
+        fields = {"city": city, "postcode": POSTCODES[city], "email": "",
+                  "contacts": [{"last_name": last, "first_name": first} for last, first in contacts]}
+        if isinstance(name, tuple):
+            fields |= {"is_business": False, "company": "", "last_name": name[0], "first_name": name[1]}
+            name = f"{name[0]}, {name[1]}"
+        else:
+            fields["company"] = name
+        ids[name] = create(host, **fields)
+    return host, ids
+
+
+@pytest.mark.parametrize(("search", "search_in", "expected"), [
+    ("Schmitz", "auto", {"Bäckerei Schmitz"}),
+    ("Becker", "auto", {"Architekturbüro Becker e. K."}),
+    ("becker", "name", {"Architekturbüro Becker e. K."}),
+    ("Hannelore", "auto", {"Schmitt, Hannelore"}),
+    ("Kowalczyk", "auto", {"Metallbau Krause GmbH"}),
+    ("dieter", "name", {"Metallbau Krause GmbH"}),
+    ("Köln", "auto", {"Bäckerei Schmitz", "Weiß & Groß OHG"}),
+    ("koeln", "auto", {"Bäckerei Schmitz", "Weiß & Groß OHG"}),
+    ("Köln", "name", set()),
+    ("bäck köln", "auto", {"Bäckerei Schmitz"}),
+    ("BAECK", "auto", {"Bäckerei Schmitz", "Bäckerei Sommer"}),
+    ("schmi", "auto", {"Bäckerei Schmitz", "Schmitt, Hannelore"}),
+    ("gross", "auto", {"Weiß & Groß OHG"}),
+    ("weiß", "auto", {"Weiß & Groß OHG"}),
+    ("architekturbuero", "auto", {"Architekturbüro Becker e. K."}),
+    ("bäck münchen", "auto", set()),
+])
+def test_word_search_finds_words_inside_names_contacts_and_the_city(worded, search, search_in, expected):
+    host, _ids = worded
+    assert set(names(host, Filters(search=search, search_in=search_in))) == expected
+    with host.session() as session:
+        assert overview.count(session, Filters(search=search, search_in=search_in)) == len(expected)
+
+
+def test_word_search_follows_updates_contacts_conversion_and_deletion(worded):
+    from crm_module import conversion
+
+    host, ids = worded
+    schmitz = ids["Bäckerei Schmitz"]
+    with host.session() as session:
+        prospects.update(host, session, schmitz, {"company": "Konditorei Schmitz", "city": "Bonn",
+                                                  "postcode": "53111",
+                                                  "contacts": [{"last_name": "Yilmaz", "first_name": "Deniz"}]})
+    assert names(host, Filters(search="bäckerei schmitz")) == []
+    assert names(host, Filters(search="konditorei bonn")) == ["Konditorei Schmitz"]
+    assert names(host, Filters(search="yilmaz")) == ["Konditorei Schmitz"]
+    with host.session() as session:
+        prospects.update(host, session, schmitz, {"contacts": []})
+    assert names(host, Filters(search="yilmaz")) == []
+    with host.session() as session:
+        conversion.convert(host, session, [schmitz])
+    assert names(host, Filters(search="konditorei")) == []
+    assert names(host, Filters(search="konditorei", role="customer")) == ["Konditorei Schmitz"]
+    becker = ids["Architekturbüro Becker e. K."]
+    with host.session() as session:
+        prospects.delete_prospects(host, session, [becker])
+    assert names(host, Filters(search="becker")) == []
+
+
+def test_word_search_finds_the_survivor_of_a_merge_by_the_merged_contact(worded):
+    from crm_module import merging
+
+    host, ids = worded
+    krause, sommer = ids["Metallbau Krause GmbH"], ids["Bäckerei Sommer"]
+    with host.session() as session:
+        merging.merge(host, session, [sommer, krause], survivor_id=sommer)
+    assert names(host, Filters(search="kowalczyk")) == ["Bäckerei Sommer"]
+
+
+def test_upgrading_to_the_word_search_indexes_existing_prospects(host):
+    from alembic import command
+
+    from host_stub import migrate
+
+    with host.engine.begin() as connection:
+        command.downgrade(migrate._config(host.schema("crm"), connection), "crm_0001")
+    create(host, company="Architekturbüro Becker e. K.", city="Bonn", postcode="53111")
+    host.upgrade()
+    assert names(host, Filters(search="becker")) == ["Architekturbüro Becker e. K."]
+
+
+# -- keyset paging: next/previous after the sort key of the page shown, the last page, beyond the end
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("sort", sorted(overview.SORTS))
+def test_paging_forward_and_backward_by_sort_key_shows_the_same_pages(listed, sort, descending):
+    host, _ids, _list_id = listed
+    whole = [r["id"] for r in page(host, sort=sort, descending=descending, per_page=100).rows]
+    forward, current = [], page(host, sort=sort, descending=descending, per_page=3)
+    while True:
+        forward.append([r["id"] for r in current.rows])
+        if not current.has_next:
+            break
+        current = page(host, sort=sort, descending=descending, per_page=3, after=current.last, page=None)
+    assert [i for chunk in forward for i in chunk] == whole
+    backward, current = [], page(host, sort=sort, descending=descending, per_page=3, last=True)
+    assert current.page == 3 and not current.has_next
+    while True:
+        backward.insert(0, [r["id"] for r in current.rows])
+        if not current.has_previous:
+            break
+        current = page(host, sort=sort, descending=descending, per_page=3, before=current.first, page=None)
+    assert backward == forward  # the same pages: the last one is the short one
+
+
+def test_a_page_number_beyond_the_end_shows_the_last_page(listed):
+    host, _ids, _list_id = listed
+    last = page(host, page=1000, per_page=3)
+    assert (last.page, last.has_next, last.has_previous) == (3, False, True)
+    assert [r["id"] for r in last.rows] == [r["id"] for r in page(host, per_page=100).rows][6:]
+    nothing = page(host, Filters(search="xyz"), page=5)
+    assert (nothing.rows, nothing.page, nothing.has_previous) == ([], 1, False)
+
+
+def test_a_damaged_page_link_is_a_clear_error(listed):
+    host, _ids, _list_id = listed
+    for cursor in ("kaputt", "WyJ4Il0", "WzAsIDFd"):
+        with pytest.raises(CrmError, match="Der Verweis auf die Seite ist ungültig"):
+            page(host, after=cursor)
+
+
+def test_count_stops_at_the_cap(listed):
+    host, _ids, _list_id = listed
+    with host.session() as session:
+        assert overview.count(session, cap=3) == 3
+        assert overview.count(session, Filters(status="Neu"), cap=100) == 4
+
+
+def test_sqlite_keeps_its_planner_statistics_current_by_itself(listed):
+    from sqlalchemy import text
+
+    host, _ids, _list_id = listed
+    if host.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's autovacuum analyses tables itself")
+    host.close()  # PRAGMA optimize when a connection closes
+    with host.engine.connect() as connection:
+        analysed = set(connection.scalars(text("SELECT DISTINCT tbl FROM sqlite_stat1")))
+    assert "crm_parties" in analysed

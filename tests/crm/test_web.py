@@ -565,3 +565,29 @@ def test_pages_answer_404_while_the_module_is_disabled(host, client):
     response = client.get("/m/crm/")
 
     assert response.status_code == 404 and "nicht aktiviert" in text_of(response)
+
+
+def _link(response, text: str) -> str:
+    return re.search(rf'<a (?:rel="\w+" )?href="([^"]+)">{text}', response.get_data(as_text=True)).group(1) \
+        .replace("&amp;", "&")
+
+
+def test_overview_pages_by_sort_key_to_the_last_page_and_back(several, client):
+    first = client.get("/m/crm/?status=Neu&per_page=2")
+    last = client.get(_link(first, "Letzte"))
+    assert overview_names(last) == ["Elektro Becker"] and "Seite 2 von 2" in text_of(last)
+    back = client.get(_link(last, "‹ Zurück"))
+    assert overview_names(back) == ["Autohaus Richter", "Café Wolf"] and "Seite 1 von 2" in text_of(back)
+    beyond = client.get("/m/crm/?status=Neu&per_page=2&page=99")
+    assert overview_names(beyond) == ["Elektro Becker"] and "Seite 2 von 2" in text_of(beyond)
+    assert client.get("/m/crm/?after=kaputt").status_code == 400
+
+
+def test_overview_counts_no_further_than_the_cap(several, client, monkeypatch):
+    from crm_module import overview
+
+    monkeypatch.setattr(overview, "COUNT_CAP", 3)
+    first = client.get("/m/crm/?status=Neu&per_page=2")
+    assert "mehr als 2 Interessenten" in text_of(first) and "Seite 1" in text_of(first)
+    last = client.get(_link(first, "Letzte"))
+    assert overview_names(last) == ["Café Wolf", "Elektro Becker"] and "Letzte Seite" in text_of(last)

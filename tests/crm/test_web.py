@@ -574,7 +574,7 @@ def _link(response, text: str) -> str:
 
 def test_overview_pages_by_sort_key_to_the_last_page_and_back(several, client):
     first = client.get("/m/crm/?status=Neu&per_page=2")
-    last = client.get(_link(first, "Letzte"))
+    last = client.get(_link(first, "Letzte »"))
     assert overview_names(last) == ["Elektro Becker"] and "Seite 2 von 2" in text_of(last)
     back = client.get(_link(last, "‹ Zurück"))
     assert overview_names(back) == ["Autohaus Richter", "Café Wolf"] and "Seite 1 von 2" in text_of(back)
@@ -589,5 +589,5 @@ def test_overview_counts_no_further_than_the_cap(several, client, monkeypatch):
     monkeypatch.setattr(overview, "COUNT_CAP", 3)
     first = client.get("/m/crm/?status=Neu&per_page=2")
     assert "mehr als 2 Interessenten" in text_of(first) and "Seite 1" in text_of(first)
-    last = client.get(_link(first, "Letzte"))
+    last = client.get(_link(first, "Letzte »"))
     assert overview_names(last) == ["Café Wolf", "Elektro Becker"] and "Letzte Seite" in text_of(last)

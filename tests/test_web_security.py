@@ -43,7 +43,8 @@ def test_a_writing_request_for_a_foreign_host_name_writes_nothing(host, client):
         assert "Böse" not in host.masterdata.labels(session, "crm_category")
 
 
-@pytest.mark.parametrize("name", ["localhost", "localhost:5000", "127.0.0.1:5000", "[::1]:5000"])
+# Not "[::1]": werkzeug 3.1.8 admits every IPv6 literal for it, 3.1.9 none (see LOOPBACK_HOSTS).
+@pytest.mark.parametrize("name", ["localhost", "localhost:5000", "127.0.0.1:5000"])
 def test_loopback_names_are_trusted(client, name):
     assert client.get("/kunden", headers={"Host": name}).status_code == 200
 

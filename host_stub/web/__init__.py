@@ -50,8 +50,8 @@ EXTENSION = "host_stub"
 #: The most one request may carry, all its files together: larger ones get 413 before their body is read.
 MAX_REQUEST_BYTES = 50 * 1024 * 1024
 #: Host names the app always answers to; ``create_app(trusted_hosts=...)`` adds more (``serve --trusted-host``).
-#: (werkzeug compares an IPv6 literal only up to its first colon, so "[::1]" admits every IPv6 literal: harmless
-#: here, DNS rebinding needs a name, and a name has no colon.)
+#: (werkzeug 3.1.8 compares an IPv6 literal only up to its first colon, so "[::1]" admits every IPv6 literal:
+#: harmless, DNS rebinding needs a name and a name has no colon; 3.1.9 admits none, so serve on 127.0.0.1.)
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 #: No inline script or style, no plugins, no framing, forms only to this site: templates load static files.
 CONTENT_SECURITY_POLICY = "; ".join((

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import String, func, inspect, select
+from sqlalchemy import String, func, insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -124,9 +124,11 @@ class CustomerService:
             _require_name(fields)
         now = self.host.now()
         numbers = take_numbers(session, CUSTOMER_RANGE, len(records), prefix="K")
-        customers = [Customer(number=n, created_at=now, updated_at=now, **f) for n, f in zip(numbers, records)]
-        session.add_all(customers)
-        session.flush()
+        rows = [{"number": n, "created_at": now, "updated_at": now, **f} for n, f in zip(numbers, records)]
+        # One ORM bulk INSERT ... RETURNING (batched by insertmanyvalues) instead of one INSERT per row.
+        # sort_by_parameter_order keeps the returned customers in the order of ``records``.
+        customers = list(session.scalars(
+            insert(Customer).returning(Customer, sort_by_parameter_order=True), rows))
         for customer in customers:
             self.host.notify(session, "customer_created", customer=customer)
         return customers

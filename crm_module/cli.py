@@ -477,14 +477,17 @@ def undo_merge(host, merge_id: int, keep: tuple[str, ...], restore: tuple[str, .
 @click.pass_obj
 def merges_list(host, as_json: bool) -> None:
     """Das Protokoll der Zusammenführungen."""
+    from sqlalchemy import select
+
     from crm_module import merging
-    from crm_module.parties import get_party
+    from crm_module.models import Party
 
     with _session(host) as session:
         rows = merging.merges(session)
-        if not as_json:
-            numbers = {party_id: get_party(session, party_id).number or "-"
-                       for row in rows for party_id in (row["survivor_id"], *row["merged_ids"])}
+        ids = {party_id for row in rows for party_id in (row["survivor_id"], *row["merged_ids"])}
+        found = dict(session.execute(select(Party.id, Party.number).where(Party.id.in_(ids))).all()) if ids else {}
+    # a record deleted after the undo of its merge stays in the log, named as deleted
+    numbers = {party_id: found[party_id] or "-" if party_id in found else "gelöscht" for party_id in ids}
     if as_json:
         _json(rows)
         return

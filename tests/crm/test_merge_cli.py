@@ -61,3 +61,14 @@ def test_undo_restores_a_conflicting_field_when_asked(crm_cli):
 
     assert restored.exit_code == 0, restored.output
     assert "info@schmitz.example" in crm_cli("crm", "prospects", "show", "I10000").output
+
+
+def test_merge_log_lists_a_merge_whose_other_record_was_deleted_after_the_undo(crm_cli):
+    assert crm_cli("crm", "merge", "I10000", "I10001", "--yes").exit_code == 0
+    assert crm_cli("crm", "undo-merge", "1").exit_code == 0
+    assert crm_cli("crm", "prospects", "delete", "I10001", "--yes").exit_code == 0
+
+    log = crm_cli("crm", "merges")
+
+    assert log.exit_code == 0, log.output
+    assert "I10000 <- gelöscht" in log.output and "rückgängig am" in log.output

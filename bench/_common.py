@@ -8,6 +8,7 @@ import argparse
 import sqlite3
 import statistics
 import time
+from datetime import timedelta
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 
 from host_stub.host import Host
+from host_stub.licensing import generate_private_key, issue_license
 
 
 def argument_parser(doc: str | None) -> argparse.ArgumentParser:
@@ -86,6 +88,23 @@ def drop_database(url: str) -> None:
 def open_host(url: str) -> Host:
     """The Host on the benchmark database, as ``host-stub`` would open it (plugins discovered)."""
     return Host(url)
+
+
+def install_bench_licence(url: str, module_id: str = "crm") -> str:
+    """Give the benchmark database a year's licence for ``module_id`` and return the public key
+    that hosts on it must trust (``Host(url, license_public_key=...)``). The generated data
+    reach back years, so the trial counts as over; the licence is signed with a key of the
+    benchmark's own, as the tests do it."""
+    private, public = generate_private_key()
+    host = Host(url, license_public_key=public)
+    now = host.now()
+    with host.session() as session:
+        installation = host.licensing.ensure_installation_id(session)
+        host.licensing.install(session, issue_license(
+            private, module_id, "Benchmark", now - timedelta(days=1), now + timedelta(days=365), now,
+            installation_id=installation), module_id)
+    host.close()
+    return public
 
 
 def timings(action: Callable[[], object], runs: int) -> tuple[float, float]:

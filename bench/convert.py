@@ -29,7 +29,8 @@ import time
 
 from sqlalchemy import func, select
 
-from _common import argument_parser, backend, copy_database, drop_database, open_host
+from _common import argument_parser, backend, copy_database, drop_database, install_bench_licence
+from host_stub.host import Host
 from crm_module import conversion
 from crm_module.models import CUSTOMER, PROSPECT, Party
 from host_stub.errors import DatabaseBusy
@@ -73,8 +74,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     copy_url = copy_database(args.db, "_convert")
-    host = open_host(copy_url)
-    colleague = open_host(copy_url)
+    key = install_bench_licence(copy_url)
+    host = Host(copy_url, license_public_key=key)
+    colleague = Host(copy_url, license_public_key=key)
     try:
         rng = random.Random(7)
         seconds = []

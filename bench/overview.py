@@ -21,7 +21,6 @@ through an index in order (no full scan, no sort).
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -129,7 +128,6 @@ def main() -> None:
     parser = argument_parser(__doc__)
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    os.environ.setdefault("HOST_STUB_SECRET_KEY", "bench")  # the app would store one in the database
     host = open_host(args.db)
     client = create_app(host).test_client()
     with host.session() as session:

@@ -98,7 +98,7 @@ def build_cli(registry: PluginRegistry | None = None, *, license_public_key: str
 
     for command in (init, db, serve, demo, plugins, license_group, customers, masterdata):
         cli.add_command(command)
-    for owner, command in registry.collect("cli_commands", set(registry.modules)):
+    for owner, command in registry.cli_commands():
         if command.name in cli.commands:
             click.echo(f"Warnung: Befehl {command.name!r} von {owner} ist schon vergeben.", err=True)
             continue

@@ -8,14 +8,16 @@ is recorded in ``problems`` and skipped; the host starts regardless.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.metadata
 import importlib.resources
 import logging
 import os
 from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -23,6 +25,11 @@ from host_stub import core_plugin, hookspecs
 from host_stub.api import PROJECT_NAME
 from host_stub.errors import HostError, LicenseRefused
 from host_stub.manifest import Manifest, read_manifest
+
+if TYPE_CHECKING:  # pragma: no cover
+    import click
+
+    from host_stub.api import DatabaseSchema
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +99,11 @@ class PluginRegistry:
         if manifest.hookspecs:
             self.pm.add_hookspecs(importlib.import_module(manifest.hookspecs))
         self.pm.register(plugin, name=manifest.id)
+        try:
+            self._guard(plugin, manifest.id)
+        except HostError:
+            self.pm.unregister(plugin)
+            raise
         self.modules[manifest.id] = LoadedModule(manifest, plugin)
 
     def _check_pending(self) -> None:
@@ -116,11 +128,42 @@ class PluginRegistry:
 
     # -- calling hooks -----------------------------------------------------------------------
 
-    def collect(self, hook: str, enabled: set[str], **kwargs: Any) -> list[tuple[str, Any]]:
-        """Call ``hook`` on the host and on each enabled module; return ``(owner, result)`` pairs.
+    def _guard(self, plugin: object, owner: str) -> None:
+        """Isolate each of ``plugin``'s plain hookimpls: a licence refusal skips only that one.
 
-        Results that are lists are flattened. A module that raises is logged and skipped, so
-        one broken menu or page never takes down the others.
+        A hookimpl that raises stops pluggy's loop over the others, so the guard sits inside
+        each plain implementation (pluggy keeps ``HookImpl.function`` as what it calls);
+        ``wrapper=True`` implementations stay as written and see every call and its result.
+        """
+        for caller in self.pm.get_hookcallers(plugin) or []:
+            for impl in caller.get_hookimpls():
+                if impl.plugin is not plugin:
+                    continue
+                if impl.wrapper or impl.hookwrapper:
+                    if caller.name in hookspecs.CONTRIBUTING:
+                        raise HostError(f"wrapper hookimpl {caller.name!r}: contributing hooks are collected "
+                                        "per module and take no wrappers (only event hooks do)")
+                    continue
+                impl.function = _skipping_licence_refusals(caller.name, owner, impl.function)
+
+    def call(self, hook: str, enabled: Iterable[str], **kwargs: Any) -> Any:
+        """Call an event hook through pluggy on the host and the ``enabled`` modules only.
+
+        pluggy's own calling, so ``wrapper=True`` implementations, ``firstresult`` specs and
+        ``pm.add_hookcall_monitoring`` work: the result is pluggy's (a list of the non-None
+        results, or the first one for a ``firstresult`` spec). Errors propagate (the caller
+        rolls back), except a module's licence refusal, which skips only that module's part.
+        """
+        enabled = set(enabled)
+        disabled = [module.plugin for module_id, module in self.modules.items() if module_id not in enabled]
+        return self.pm.subset_hook_caller(hook, disabled)(**kwargs)
+
+    def collect(self, hook: str, enabled: Iterable[str], **kwargs: Any) -> list[tuple[str, Any]]:
+        """Call a contributing hook on the host and each enabled module; return ``(owner, result)`` pairs.
+
+        Called per module, since each contribution needs its owner. Results that are lists are
+        flattened. A module that raises is logged and skipped, so one broken menu or page never
+        takes down the others.
         """
         results: list[tuple[str, Any]] = []
         for impl in reversed(getattr(self.pm.hook, hook).get_hookimpls()):
@@ -142,22 +185,28 @@ class PluginRegistry:
                 results.append((owner, value))
         return results
 
-    def notify(self, hook: str, enabled: set[str], **kwargs: Any) -> list[tuple[str, Any]]:
-        """Call an event hook on the host and enabled modules; errors propagate (the caller rolls back).
+    def cli_commands(self) -> list[tuple[str, click.Command]]:
+        """Every loaded module's commands (the CLI is built before a database is known)."""
+        return self.collect("cli_commands", set(self.modules))
 
-        Except a module's licence gate: LicenseRefused means the read-only module skipped its part,
-        which must never make the host's own action fail; it is logged and the next hook runs.
-        """
-        results: list[tuple[str, Any]] = []
-        for impl in reversed(getattr(self.pm.hook, hook).get_hookimpls()):
-            owner = impl.plugin_name
-            if owner != HOST_OWNER and owner not in enabled:
-                continue
-            try:
-                value = impl.function(*[kwargs[arg] for arg in impl.argnames])
-            except LicenseRefused as refused:
-                log.warning("hook %s of %s skipped by its licence gate: %s", hook, owner, refused)
-                continue
-            if value is not None:
-                results.append((owner, value))
-        return results
+    def database_schemas(self) -> list[tuple[str, DatabaseSchema]]:
+        """Every loaded module's declared schema, host first; an error propagates (no half-known schema)."""
+        declared = [(impl.plugin_name, impl.function()) for impl in reversed(self.pm.hook.database_schema.get_hookimpls())]
+        return [(owner, schema) for owner, schema in declared if schema is not None]
+
+
+def _skipping_licence_refusals(hook: str, owner: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function``, except that LicenseRefused is logged and the hookimpl counts as returning None.
+
+    A read-only module's event hook skips its part; that must never make the host's own action fail.
+    """
+
+    @functools.wraps(function)
+    def guarded(*args: Any) -> Any:
+        try:
+            return function(*args)
+        except LicenseRefused as refused:
+            log.warning("hook %s of %s skipped by its licence gate: %s", hook, owner, refused)
+            return None
+
+    return guarded

@@ -186,7 +186,7 @@ def test_the_crm_tells_licensing_the_earliest_and_latest_times_of_its_rows(host,
     with host.session() as session:
         history.record_event(host, session, party_id, "call")
     with host.session() as session:
-        spans = host.registry.collect("data_timespan", host.enabled_modules(session), session=session)
+        spans = host.hooks.data_timespan(session=session)
     assert spans == [("crm", (started, clock()))]
 
 

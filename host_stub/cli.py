@@ -216,18 +216,22 @@ def plugins() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Als JSON ausgeben.")
 @click.pass_obj
 def plugins_list(host, as_json: bool) -> None:
-    """Installierte Module mit Version, Status, Lizenz und Preis."""
+    """Installierte Module mit Version, Status, Lizenz und Preis; übersprungene mit dem Grund."""
     with host.session() as session:
         rows = host.module_overview(session)
+    skipped = host.registry.problems
     if as_json:
-        _json(rows)
+        _json([row | {"problem": None} for row in rows]
+              + [{"id": p.module_id, "source": p.source, "enabled": False, "problem": p.message} for p in skipped])
         return
-    if not rows:
+    if not rows and not skipped:
         click.echo("Keine Module installiert.")
     for row in rows:
         state = "aktiv" if row["enabled"] else "inaktiv"
         click.echo(f"{row['id']:<12} {row['name']:<28} {row['version']:<8} {state:<8} "
                    f"{row['license']:<8} {row['price']}")
+    for problem in skipped:
+        click.echo(f"{problem.module_id or '?':<12} übersprungen: {problem.source}: {problem.message}")
 
 
 @plugins.command("enable")

@@ -46,10 +46,11 @@ class LoadedModule:
 
 @dataclass(frozen=True)
 class PluginProblem:
-    """A plugin that could not be loaded, and why."""
+    """A plugin that could not be loaded, and why; ``module_id`` where it is known (entry point, manifest)."""
 
     source: str
     message: str
+    module_id: str | None = None
 
 
 class PluginRegistry:
@@ -79,18 +80,18 @@ class PluginRegistry:
             package = plugin.__package__ or plugin.__name__
             manifest = read_manifest(importlib.resources.files(package) / "plugin.toml")
         except HostError as exc:
-            self._problem(source, str(exc))
+            self._problem(source, str(exc), expected_id)
             return
         except Exception as exc:  # a broken plugin must never take the host down
-            self._problem(source, f"cannot be imported: {type(exc).__name__}: {exc}")
+            self._problem(source, f"cannot be imported: {type(exc).__name__}: {exc}", expected_id)
             return
         if expected_id is not None and manifest.id != expected_id:
-            self._problem(source, f"manifest id {manifest.id!r} differs from the entry point name")
+            self._problem(source, f"manifest id {manifest.id!r} differs from the entry point name", expected_id)
             return
         try:
             self.register(plugin, manifest)
         except Exception as exc:
-            self._problem(source, f"cannot be registered: {exc}")
+            self._problem(source, f"cannot be registered: {exc}", manifest.id)
 
     def register(self, plugin: object, manifest: Manifest) -> None:
         """Register a plugin object under its manifest (discovery uses it; so can tests and embedders)."""
@@ -119,12 +120,13 @@ class PluginRegistry:
                     self._problem(
                         f"module {impl.plugin_name!r}",
                         f"implements unknown hook {name!r} (misspelled, or its hookspecs are not loaded)",
+                        impl.plugin_name,
                     )
         self.pm.check_pending()
 
-    def _problem(self, source: str, message: str) -> None:
+    def _problem(self, source: str, message: str, module_id: str | None = None) -> None:
         log.warning("plugin skipped: %s: %s", source, message)
-        self.problems.append(PluginProblem(source, message))
+        self.problems.append(PluginProblem(source, message, module_id))
 
     # -- calling hooks -----------------------------------------------------------------------
 

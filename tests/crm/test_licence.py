@@ -177,7 +177,7 @@ def test_disable_delete_customer_enable_does_not_convert_while_the_crm_is_expire
         assert overview.count(session) == 0
 
 
-def test_the_crm_tells_licensing_the_earliest_and_latest_times_of_its_rows(host, clock):
+def test_data_timespan_of_the_crm_tells_licensing_the_earliest_and_latest_times_of_its_rows(host, clock):
     started = clock()
     create(host, company="Erst GmbH")
     clock.advance(days=3)

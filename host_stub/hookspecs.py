@@ -1,8 +1,9 @@
 """The host API: every hook a module may implement.
 
-Hooks that contribute something return small records from ``host_stub.api``; the host
-collects them from every *enabled* module and renders them. Event hooks are called by the
-host when something happened (or, for ``customer_deleting``, is about to happen).
+Hooks that contribute something (``CONTRIBUTING``) return small records from ``host_stub.api``;
+the host collects them from every *enabled* module, with their owner, and renders them. Event
+hooks are called through pluggy (``host_stub.hooks.HostHooks``) when something happened (or, for
+``customer_deleting``, is about to happen).
 docs/hooks.md documents each hook with its signature and an example.
 """
 

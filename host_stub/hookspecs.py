@@ -80,7 +80,9 @@ def customer_created(host: Host, session: Session, customer: Customer) -> None:
 
 
 @hookspec
-def customer_updated(host: Host, session: Session, customer: Customer, changes: dict[str, tuple[object, object]]) -> None:
+def customer_updated(
+    host: Host, session: Session, customer: Customer, changes: dict[str, tuple[object, object]]
+) -> None:
     """React to changed customer fields; ``changes`` maps field name to ``(old, new)``."""
 
 

@@ -193,7 +193,8 @@ class PluginRegistry:
 
     def database_schemas(self) -> list[tuple[str, DatabaseSchema]]:
         """Every loaded module's declared schema, host first; an error propagates (no half-known schema)."""
-        declared = [(impl.plugin_name, impl.function()) for impl in reversed(self.pm.hook.database_schema.get_hookimpls())]
+        impls = reversed(self.pm.hook.database_schema.get_hookimpls())
+        declared = [(impl.plugin_name, impl.function()) for impl in impls]
         return [(owner, schema) for owner, schema in declared if schema is not None]
 
 

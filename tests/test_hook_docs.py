@@ -88,7 +88,8 @@ def test_hook_has_a_test_named_after_it(name, function):
 
 @pytest.mark.parametrize(("name", "function"), HOOKS, ids=IDS)
 def test_hook_has_a_typed_caller_with_the_same_arguments(name, function):
-    """``host.hooks.<name>`` for the host's hooks (``cli_commands`` on the registry), ``crm_module.hooks`` for the CRM's."""
+    """``host.hooks.<name>`` for the host's hooks (``cli_commands`` on the registry), ``crm_module.hooks`` for
+    the CRM's."""
     import crm_module.hooks
 
     spec = set(inspect.signature(function).parameters)

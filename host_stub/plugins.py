@@ -136,11 +136,16 @@ class PluginRegistry:
         A hookimpl that raises stops pluggy's loop over the others, so the guard sits inside
         each plain implementation (pluggy keeps ``HookImpl.function`` as what it calls);
         ``wrapper=True`` implementations stay as written and see every call and its result.
+        Refused (HostError): a wrapper on a contributing hook, and ``specname``, which pluggy's
+        subset caller would not leave out while the module is disabled.
         """
         for caller in self.pm.get_hookcallers(plugin) or []:
             for impl in caller.get_hookimpls():
                 if impl.plugin is not plugin:
                     continue
+                if impl.opts.get("specname"):  # pluggy's subset caller would not leave it out while disabled
+                    raise HostError(f"hookimpl {impl.function.__name__!r} with specname={caller.name!r}: "
+                                    "specname is not supported, name the function after the hook")
                 if impl.wrapper or impl.hookwrapper:
                     if caller.name in hookspecs.CONTRIBUTING:
                         raise HostError(f"wrapper hookimpl {caller.name!r}: contributing hooks are collected "

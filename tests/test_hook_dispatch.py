@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from host_stub.api import hookimpl
-from host_stub.errors import Vetoed
+from host_stub.errors import HostError, Vetoed
 from host_stub.manifest import Manifest, Product
 from host_stub.models import Customer
 from host_stub.plugins import PluginRegistry
@@ -150,7 +150,22 @@ class MenuWrapper:
 def test_a_wrapper_on_a_contributing_hook_is_reported_and_the_module_skipped():
     registry = PluginRegistry()
     registry.discover()
-    with pytest.raises(Exception, match="contributing hooks are collected per module"):
+    with pytest.raises(HostError, match="contributing hooks are collected per module"):
         registry.register(MenuWrapper(), manifest("menuwrap"))
     assert "menuwrap" not in registry.modules
     assert registry.pm.get_plugin("menuwrap") is None
+
+
+class Renamed:
+    @hookimpl(specname="customer_created")
+    def follow(self, host, session, customer):
+        raise AssertionError("a disabled module's hookimpl must not be called")
+
+
+def test_a_hookimpl_under_another_name_is_refused_so_that_a_disabled_module_is_never_called():
+    registry = PluginRegistry()
+    registry.discover()
+    with pytest.raises(HostError, match="specname"):
+        registry.register(Renamed(), manifest("renamed"))
+    assert "renamed" not in registry.modules
+    assert registry.pm.get_plugin("renamed") is None

@@ -14,8 +14,8 @@ import importlib.metadata
 import importlib.resources
 import logging
 import os
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -165,7 +165,7 @@ class PluginRegistry:
         disabled = [module.plugin for module_id, module in self.modules.items() if module_id not in enabled]
         return self.pm.subset_hook_caller(hook, disabled)(**kwargs)
 
-    def collect(self, hook: str, enabled: Iterable[str], **kwargs: Any) -> list[tuple[str, Any]]:
+    def collect(self, hook: str, enabled: Collection[str], **kwargs: Any) -> list[tuple[str, Any]]:
         """Call a contributing hook on the host and each enabled module; return ``(owner, result)`` pairs.
 
         Called per module, since each contribution needs its owner. Results that are lists are

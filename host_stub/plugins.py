@@ -14,7 +14,7 @@ import importlib.metadata
 import importlib.resources
 import logging
 import os
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Generator, Iterable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -134,8 +134,9 @@ class PluginRegistry:
         """Isolate each of ``plugin``'s plain hookimpls: a licence refusal skips only that one.
 
         A hookimpl that raises stops pluggy's loop over the others, so the guard sits inside
-        each plain implementation (pluggy keeps ``HookImpl.function`` as what it calls);
-        ``wrapper=True`` implementations stay as written and see every call and its result.
+        each implementation (pluggy keeps ``HookImpl.function`` as what it calls); a
+        ``wrapper=True`` one still sees every call and its result (old-style ``hookwrapper``s
+        are left as written).
         Refused (HostError): a wrapper on a contributing hook, and ``specname``, which pluggy's
         subset caller would not leave out while the module is disabled.
         """
@@ -146,12 +147,13 @@ class PluginRegistry:
                 if impl.opts.get("specname"):  # pluggy's subset caller would not leave it out while disabled
                     raise HostError(f"hookimpl {impl.function.__name__!r} with specname={caller.name!r}: "
                                     "specname is not supported, name the function after the hook")
-                if impl.wrapper or impl.hookwrapper:
-                    if caller.name in hookspecs.CONTRIBUTING:
-                        raise HostError(f"wrapper hookimpl {caller.name!r}: contributing hooks are collected "
-                                        "per module and take no wrappers (only event hooks do)")
-                    continue
-                impl.function = _skipping_licence_refusals(caller.name, owner, impl.function)
+                if (impl.wrapper or impl.hookwrapper) and caller.name in hookspecs.CONTRIBUTING:
+                    raise HostError(f"wrapper hookimpl {caller.name!r}: contributing hooks are collected "
+                                    "per module and take no wrappers (only event hooks do)")
+                if impl.wrapper:
+                    impl.function = _wrapper_skipping_licence_refusals(caller.name, owner, impl.function)
+                elif not impl.hookwrapper:
+                    impl.function = _skipping_licence_refusals(caller.name, owner, impl.function)
 
     def call(self, hook: str, enabled: Iterable[str], **kwargs: Any) -> Any:
         """Call an event hook through pluggy on the host and the ``enabled`` modules only.
@@ -214,7 +216,47 @@ def _skipping_licence_refusals(hook: str, owner: str, function: Callable[..., An
         try:
             return function(*args)
         except LicenseRefused as refused:
-            log.warning("hook %s of %s skipped by its licence gate: %s", hook, owner, refused)
+            _log_refusal(hook, owner, refused)
             return None
 
     return guarded
+
+
+def _wrapper_skipping_licence_refusals(hook: str, owner: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    """A ``wrapper=True`` hookimpl whose LicenseRefused is logged: before its ``yield`` the call goes on
+    without it, after it the result stays as the others made it."""
+
+    @functools.wraps(function)
+    def guarded(*args: Any) -> Generator[None, Any, Any]:
+        inner = function(*args)
+        try:
+            next(inner)
+        except LicenseRefused as refused:
+            _log_refusal(hook, owner, refused)
+            return (yield)
+        try:
+            result = yield
+        except BaseException as exc:  # another hookimpl raised: the wrapper may handle it
+            try:
+                inner.throw(exc)
+            except StopIteration as stop:
+                return stop.value
+            except LicenseRefused as refused:
+                _log_refusal(hook, owner, refused)
+            else:
+                raise RuntimeError(f"wrapper {hook} of {owner} yielded twice")
+            raise
+        try:
+            inner.send(result)
+        except StopIteration as stop:
+            return stop.value
+        except LicenseRefused as refused:
+            _log_refusal(hook, owner, refused)
+            return result
+        raise RuntimeError(f"wrapper {hook} of {owner} yielded twice")
+
+    return guarded
+
+
+def _log_refusal(hook: str, owner: str, refused: LicenseRefused) -> None:
+    log.warning("hook %s of %s skipped by its licence gate: %s", hook, owner, refused)

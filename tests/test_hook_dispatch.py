@@ -141,6 +141,65 @@ def test_customer_created_reaches_the_next_module_when_one_refuses_by_its_licenc
     assert any("customer_created of gated skipped" in r.getMessage() for r in caplog.records)
 
 
+class GatedWrapper:
+    """A paid module's wrapper that checks its licence before and after the others ran."""
+
+    def __init__(self, when: str) -> None:
+        self.when = when
+
+    @hookimpl(wrapper=True)
+    def customer_deleting(self, host, session, customer):
+        if self.when == "before":
+            host.require_writable(session, self.when)
+        vetoes = yield
+        host.require_writable(session, self.when)
+        return [*vetoes, "nie erreicht"]
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_a_wrapper_of_customer_deleting_refused_by_its_licence_leaves_the_vetoes_as_they_were(
+        make_host, clock, caplog, when):
+    paid = Product(100, "EUR", 30)
+    host = make_host(registry_with((Vetoer(), manifest("vetoer")), (GatedWrapper(when), manifest(when, product=paid))),
+                     enable=("crm", "vetoer", when))
+    with host.session() as session:
+        customer = host.customers.create(session, company="Bau GmbH")
+    clock.advance(days=31)
+    with caplog.at_level(logging.WARNING, logger="host_stub.plugins"), host.session() as session:
+        assert host.hooks.customer_deleting(session=session, customer=customer) == ["Bau GmbH hat offene Aufträge."]
+    assert any(f"customer_deleting of {when} skipped" in r.getMessage() for r in caplog.records)
+
+
+class Broken:
+    @hookimpl
+    def customer_created(self, host, session, customer):
+        raise ValueError("kaputt")
+
+
+class Watcher:
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    @hookimpl(wrapper=True)
+    def customer_created(self, host, session, customer):
+        try:
+            return (yield)
+        except ValueError as exc:
+            self.errors.append(str(exc))
+            raise
+
+
+def test_a_wrapper_of_customer_created_sees_another_modules_error_which_rolls_back(make_host):
+    watcher = Watcher()
+    host = make_host(registry_with((Broken(), manifest("broken")), (watcher, manifest("watcher"))),
+                     enable=("crm", "broken", "watcher"))
+    with pytest.raises(ValueError, match="kaputt"), host.session() as session:
+        host.customers.create(session, company="Nie da GmbH")
+    with host.session() as session:
+        assert session.scalar(select(func.count()).select_from(Customer)) == 0
+    assert watcher.errors == ["kaputt"]
+
+
 class MenuWrapper:
     @hookimpl(wrapper=True)
     def menu_items(self, host):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from crm_module import MODULE_ID
+from crm_module import MODULE_ID, hooks
 from crm_module.errors import CrmError, NotFound
 from crm_module.models import CUSTOMER, PROSPECT, Event, FollowUp, Party, Phone
 from crm_module.parties import (
@@ -87,7 +87,7 @@ def convert(host: Host, session: Session, party_ids: list[int]) -> dict[int, int
     )
     _expire_loaded(session, pairs)
     host.documents.reassign(session, PROSPECT_DOCUMENTS, ids, CUSTOMER_DOCUMENTS, list(pairs.values()))
-    host.notify(session, "crm_prospects_converted", pairs=pairs)
+    hooks.crm_prospects_converted(host, session, pairs=pairs)
     return pairs
 
 
@@ -157,7 +157,7 @@ def revert(host: Host, session: Session, customer_ids: list[int]) -> dict[int, i
     host.documents.reassign(session, CUSTOMER_DOCUMENTS, ids, PROSPECT_DOCUMENTS, list(pairs.values()))
     for customer_id in ids:
         host.customers.delete(session, customer_id)
-    host.notify(session, "crm_customers_reverted", pairs=pairs)
+    hooks.crm_customers_reverted(host, session, pairs=pairs)
     return pairs
 
 

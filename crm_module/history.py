@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from crm_module import MODULE_ID
+from crm_module import MODULE_ID, hooks
 from crm_module.errors import CrmError, InvalidInput, NotFound
 from crm_module.models import Event, FollowUp, Party
 from crm_module.parties import get_party, require_active
@@ -63,7 +63,7 @@ def record_event(host: Host, session: Session, party_id: int, kind: str, *, subj
     session.add(event)
     session.flush()
     refresh_activity(session, [party.id])
-    host.notify(session, "crm_event_recorded", event=event)
+    hooks.crm_event_recorded(host, session, event=event)
     return event
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from crm_module import MODULE_ID, customfields, fields
+from crm_module import MODULE_ID, customfields, fields, hooks
 from crm_module.errors import CrmError, NotFound
 from crm_module.history import refresh_activity
 from crm_module.models import (
@@ -257,7 +257,7 @@ def merge(host: Host, session: Session, party_ids: list[int], survivor_id: int |
     session.flush()
     for party in everyone:
         session.expire(party)
-    host.notify(session, "crm_prospects_merged", survivor_id=survivor.id, merged_ids=other_ids, merge_id=log.id)
+    hooks.crm_prospects_merged(host, session, survivor_id=survivor.id, merged_ids=other_ids, merge_id=log.id)
     return log
 
 
@@ -371,8 +371,8 @@ def undo(host: Host, session: Session, merge_id: int, decisions: dict[str, str] 
     session.flush()
     for party in [survivor, *others]:
         session.expire(party)
-    host.notify(session, "crm_merge_undone", survivor_id=survivor.id, restored_ids=list(log.merged_ids),
-                merge_id=log.id)
+    hooks.crm_merge_undone(host, session, survivor_id=survivor.id, restored_ids=list(log.merged_ids),
+                           merge_id=log.id)
     return list(log.merged_ids)
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from crm_module import MODULE_ID, customfields, history, mailinglists
+from crm_module import MODULE_ID, customfields, history, hooks, mailinglists
 from crm_module.errors import CrmError, InvalidInput, NotFound
 from crm_module.models import (
     CUSTOM_FIELD_SLOTS,
@@ -188,7 +188,7 @@ def update(host: Host, session: Session, party_id: int, changes: dict[str, Any])
         host.customers.update(session, customer.id, **{
             key: value for key, value in customer_fields(party).items() if getattr(customer, key) != value})
     if party.status != old_status:
-        host.notify(session, "crm_status_changed", prospect_id=party.id, old=old_status, new=party.status)
+        hooks.crm_status_changed(host, session, prospect_id=party.id, old=old_status, new=party.status)
     return party
 
 
@@ -292,7 +292,7 @@ def delete_prospects(host: Host, session: Session, party_ids: list[int], *, eras
     # Bulk DELETEs; the database cascades to phones, contacts, events, ... (merged records first).
     session.execute(delete(Party).where(Party.id.in_(merged)))
     session.execute(delete(Party).where(Party.id.in_(ids)))
-    host.notify(session, "crm_prospects_deleted", prospect_ids=ids, erased=erased)
+    hooks.crm_prospects_deleted(host, session, prospect_ids=ids, erased=erased)
     return counts
 
 

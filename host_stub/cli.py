@@ -98,7 +98,7 @@ def build_cli(registry: PluginRegistry | None = None, *, license_public_key: str
 
     for command in (init, db, serve, demo, plugins, license_group, customers, masterdata):
         cli.add_command(command)
-    for owner, command in registry.collect("cli_commands", set(registry.modules)):
+    for owner, command in registry.cli_commands():
         if command.name in cli.commands:
             click.echo(f"Warnung: Befehl {command.name!r} von {owner} ist schon vergeben.", err=True)
             continue
@@ -216,18 +216,22 @@ def plugins() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Als JSON ausgeben.")
 @click.pass_obj
 def plugins_list(host, as_json: bool) -> None:
-    """Installierte Module mit Version, Status, Lizenz und Preis."""
+    """Installierte Module mit Version, Status, Lizenz und Preis; übersprungene mit dem Grund."""
     with host.session() as session:
         rows = host.module_overview(session)
+    skipped = host.registry.problems
     if as_json:
-        _json(rows)
+        _json([row | {"problem": None} for row in rows]
+              + [{"id": p.module_id, "source": p.source, "enabled": False, "problem": p.message} for p in skipped])
         return
-    if not rows:
+    if not rows and not skipped:
         click.echo("Keine Module installiert.")
     for row in rows:
         state = "aktiv" if row["enabled"] else "inaktiv"
         click.echo(f"{row['id']:<12} {row['name']:<28} {row['version']:<8} {state:<8} "
                    f"{row['license']:<8} {row['price']}")
+    for problem in skipped:
+        click.echo(f"{problem.module_id or '?':<12} übersprungen: {problem.source}: {problem.message}")
 
 
 @plugins.command("enable")

@@ -130,7 +130,7 @@ class CustomerService:
         customers = list(session.scalars(
             insert(Customer).returning(Customer, sort_by_parameter_order=True), rows))
         for customer in customers:
-            self.host.notify(session, "customer_created", customer=customer)
+            self.host.hooks.customer_created(session=session, customer=customer)
         return customers
 
     def update(self, session: Session, customer_id: int, **fields: Any) -> Customer:
@@ -143,7 +143,7 @@ class CustomerService:
         if changes:
             customer.updated_at = self.host.now()
             session.flush()
-            self.host.notify(session, "customer_updated", customer=customer, changes=changes)
+            self.host.hooks.customer_updated(session=session, customer=customer, changes=changes)
         return customer
 
     def delete(self, session: Session, customer_id: int) -> None:
@@ -159,7 +159,7 @@ class CustomerService:
         retained = self.host.documents.retained(session, DOCUMENT_PARTY, customer.id)
         if retained:
             raise Vetoed(f"{refused} {retention_notice(retained)}")
-        vetoes = [reason for _owner, reason in self.host.notify(session, "customer_deleting", customer=customer)]
+        vetoes = self.host.hooks.customer_deleting(session=session, customer=customer)
         vetoes += self._held_by_modules(session, customer.id)
         if vetoes:
             raise Vetoed(f"{refused} {' '.join(vetoes)}")

@@ -39,6 +39,6 @@ def fill_demo(host) -> list[str]:
             host.set_module_enabled(session, module_id, True)
             lines.append(f"Modul {module_id} aktiviert.")
         host.masterdata.seed(session)
-        for _owner, module_lines in host.notify(session, "demo_data"):
+        for module_lines in host.hooks.demo_data(session=session):
             lines += module_lines
     return lines

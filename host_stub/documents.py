@@ -97,7 +97,7 @@ class DocumentStore:
         )
         session.add(document)
         session.flush()
-        self.host.notify(session, "document_created", document=document)
+        self.host.hooks.document_created(session=session, document=document)
         return document
 
     def get(self, session: Session, document_id: int) -> Document:

@@ -1,14 +1,15 @@
 """The host API: every hook a module may implement.
 
-Hooks that contribute something return small records from ``host_stub.api``; the host
-collects them from every *enabled* module and renders them. Event hooks are called by the
-host when something happened (or, for ``customer_deleting``, is about to happen).
+Hooks that contribute something (``CONTRIBUTING``) return small records from ``host_stub.api``;
+the host collects them from every *enabled* module, with their owner, and renders them. Event
+hooks are called through pluggy (``host_stub.hooks.HostHooks``) when something happened (or, for
+``customer_deleting``, is about to happen).
 docs/hooks.md documents each hook with its signature and an example.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pluggy
 
@@ -19,11 +20,18 @@ if TYPE_CHECKING:  # pragma: no cover
 
     import click
     import flask
+    from sqlalchemy.orm import Session
 
     from host_stub.api import ContextAction, DatabaseSchema, MasterDataKind, MenuItem
     from host_stub.host import Host
+    from host_stub.models import Customer, Document
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+
+#: Hooks whose results the host collects per module, each with its owner (menu entries, pages, ...);
+#: the others are event hooks, called through pluggy (``wrapper=True`` and monitoring work there).
+CONTRIBUTING = frozenset({"database_schema", "menu_items", "context_actions", "web_blueprints", "cli_commands",
+                          "masterdata_kinds", "data_timespan"})
 
 
 @hookspec
@@ -57,40 +65,42 @@ def masterdata_kinds() -> list[MasterDataKind]:
 
 
 @hookspec
-def data_timespan(session: Any) -> tuple[datetime | None, datetime | None] | None:
+def data_timespan(session: Session) -> tuple[datetime | None, datetime | None] | None:
     """Tell licensing the earliest and latest times in the module's own rows (cheap, indexed queries)."""
 
 
 @hookspec
-def demo_data(host: Host, session: Any) -> list[str] | None:
+def demo_data(host: Host, session: Session) -> list[str] | None:
     """Fill the module's demo data for ``host-stub demo``; return lines that say what was added."""
 
 
 @hookspec
-def customer_created(host: Host, session: Any, customer: Any) -> None:
+def customer_created(host: Host, session: Session, customer: Customer) -> None:
     """React to a new customer, inside the transaction that created it."""
 
 
 @hookspec
-def customer_updated(host: Host, session: Any, customer: Any, changes: dict[str, tuple[Any, Any]]) -> None:
+def customer_updated(
+    host: Host, session: Session, customer: Customer, changes: dict[str, tuple[object, object]]
+) -> None:
     """React to changed customer fields; ``changes`` maps field name to ``(old, new)``."""
 
 
 @hookspec
-def customer_deleting(host: Host, session: Any, customer: Any) -> str | None:
+def customer_deleting(host: Host, session: Session, customer: Customer) -> str | None:
     """Veto the deletion of a customer by returning a reason; return None to allow it."""
 
 
 @hookspec
-def document_created(host: Host, session: Any, document: Any) -> None:
+def document_created(host: Host, session: Session, document: Document) -> None:
     """React to a document (letter, offer, invoice, attachment) stored for a party."""
 
 
 @hookspec
-def module_enabled(host: Host, session: Any, module_id: str) -> None:
+def module_enabled(host: Host, session: Session, module_id: str) -> None:
     """React to a module being enabled in this database (also called for the module itself)."""
 
 
 @hookspec
-def module_disabled(host: Host, session: Any, module_id: str) -> None:
+def module_disabled(host: Host, session: Session, module_id: str) -> None:
     """React to a module being disabled in this database (also called for the module itself)."""

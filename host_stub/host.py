@@ -17,6 +17,7 @@ from host_stub.customers import CustomerService
 from host_stub.db import busy_error, create_database_engine, default_database_url, session_factory
 from host_stub.documents import DocumentStore
 from host_stub.errors import HostError, NotFound
+from host_stub.hooks import HostHooks
 from host_stub.licensing import Licensing
 from host_stub.masterdata import MasterDataService
 from host_stub.models import ModuleState
@@ -57,6 +58,7 @@ class Host:
             registry.discover()
         self.registry = registry
         self.clock = clock
+        self.hooks = HostHooks(self)
         self.settings = Settings()
         self.numbers = NumberRanges()
         self.customers = CustomerService(self)
@@ -143,9 +145,10 @@ class Host:
             state.first_enabled_at = self.licensing.trial_start(session, module_id) or state.first_enabled_at or now
             self.licensing.remember_trial_start(session, module_id, state.first_enabled_at)
         session.flush()
-        hook = "module_enabled" if enabled else "module_disabled"
-        self.registry.notify(hook, self.enabled_modules(session) | {module_id}, host=self, session=session,
-                             module_id=module_id)
+        if enabled:
+            self.hooks.module_enabled(session=session, module_id=module_id)
+        else:
+            self.hooks.module_disabled(session=session, module_id=module_id)
 
     def module_overview(self, session: Session) -> list[dict[str, Any]]:
         """Each installed module with version, enabled state, licence state and price (plain data)."""
@@ -180,27 +183,28 @@ class Host:
 
     # -- hooks ------------------------------------------------------------------------------
 
-    def collect(self, hook: str, session: Session | None = None, **kwargs: Any) -> list[tuple[str, Any]]:
-        """Contributions of the host and the enabled modules to ``hook``, as ``(owner, item)``."""
-        return self.registry.collect(hook, self.enabled_modules(session), **kwargs)
+    def notify(self, session: Session, hook: str, **kwargs: Any) -> Any:
+        """Call an event hook through pluggy on the enabled modules, with ``host`` and ``session``.
 
-    def notify(self, session: Session, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
-        """Call an event hook (the host's or a module's own, e.g. ``crm_prospect_converted``)."""
-        return self.registry.notify(hook, self.enabled_modules(session), host=self, session=session, **kwargs)
+        For a module's typed callers of its own hooks (the CRM's ``crm_module.hooks``); the host's
+        call sites use ``host.hooks``. Returns pluggy's result: the list of non-None results, or
+        the first one for a ``firstresult`` spec.
+        """
+        return self.registry.call(hook, self.enabled_modules(session), host=self, session=session, **kwargs)
 
     def menu(self, session: Session) -> dict[str, list[tuple[str, MenuItem]]]:
         """The menu bar: workspace -> ``(owner, item)`` sorted by order and label."""
         from host_stub.api import WORKSPACES
 
         bar: dict[str, list[tuple[str, MenuItem]]] = {workspace: [] for workspace in WORKSPACES}
-        for owner, item in self.collect("menu_items", session, host=self):
+        for owner, item in self.hooks.menu_items(session=session):
             bar[item.workspace].append((owner, item))
         for items in bar.values():
             items.sort(key=lambda pair: (pair[1].order, pair[1].label))
         return bar
 
     def context_actions(self, session: Session, entity: str) -> list[tuple[str, ContextAction]]:
-        actions = self.collect("context_actions", session, host=self, entity=entity)
+        actions = self.hooks.context_actions(session=session, entity=entity)
         actions = [(owner, action) for owner, action in actions if action.entity == entity]
         return sorted(actions, key=lambda pair: (pair[1].order, pair[1].label))
 
@@ -226,18 +230,14 @@ class Host:
         return result if isinstance(result, ActionResult) else ActionResult(str(result))
 
     def masterdata_kinds(self, session: Session | None = None) -> dict[str, tuple[str, MasterDataKind]]:
-        return {kind.key: (owner, kind) for owner, kind in self.collect("masterdata_kinds", session)}
+        return {kind.key: (owner, kind) for owner, kind in self.hooks.masterdata_kinds(session=session)}
 
     # -- schema -----------------------------------------------------------------------------
 
     def schemas(self) -> dict[str, migrate.Schema]:
         """The host's schema and every loaded module's, checked against the manifest's prefix."""
         found = {}
-        for impl in reversed(self.registry.pm.hook.database_schema.get_hookimpls()):
-            owner = impl.plugin_name
-            declared = impl.function()
-            if declared is None:
-                continue
+        for owner, declared in self.hooks.database_schema():
             prefix = "host_" if owner == HOST_OWNER else self.registry.modules[owner].manifest.table_prefix
             strays = [name for name in declared.metadata.tables if not name.startswith(prefix)]
             if strays:

@@ -445,8 +445,7 @@ class Licensing:
             if copy is not None:
                 starts[module_id].append(copy)
         observed += self._host_data_times(session)
-        for owner, (earliest, latest) in self.host.registry.collect(
-                "data_timespan", self.host.enabled_modules(session), session=session):
+        for owner, (earliest, latest) in self.host.hooks.data_timespan(session=session):
             if earliest is not None and owner in starts:
                 starts[owner].append(earliest)
             if latest is not None:

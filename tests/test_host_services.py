@@ -49,6 +49,15 @@ def test_customer_created_updated_and_deleting_reach_enabled_modules(spied):
     ]
 
 
+def test_customer_updated_gets_only_the_fields_that_changed_and_is_not_called_without_a_change(spied):
+    with spied.session() as session:
+        customer = spied.customers.create(session, company="Spion AG", city="Köln", postcode="50667")
+        spy.CALLS.clear()
+        spied.customers.update(session, customer.id, city="Köln", postcode="50668")
+        spied.customers.update(session, customer.id, city="Köln")
+    assert spy.CALLS == [("customer_updated", "K10000", {"postcode": ("50667", "50668")})]
+
+
 def test_a_module_vetoes_deleting_a_customer_and_nothing_is_deleted(spied):
     with spied.session() as session:
         customer = spied.customers.create(session, company="Bleibt GmbH")

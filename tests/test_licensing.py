@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import delete, func, select, update
 
-from host_stub.errors import LicenseRefused
+from host_stub.errors import HostError, LicenseRefused
 from host_stub.licensing import generate_private_key, issue_license
 from host_stub.models import License, ModuleState, Setting
 from tests.crm.conftest import create
@@ -86,6 +86,14 @@ def test_expired_module_refuses_writes_with_instructions(host, clock):
     clock.advance(days=31)
     with host.session() as session:
         with pytest.raises(LicenseRefused, match="Lizenz.*host-stub license install"):
+            host.require_writable(session, "crm")
+
+
+def test_the_licence_gate_also_refuses_a_disabled_module_in_its_trial(host):
+    with host.session() as session:
+        host.set_module_enabled(session, "crm", False)
+        assert host.licensing.status(session, "crm").state == "trial"
+        with pytest.raises(HostError, match="nicht aktiviert. Aktivieren: host-stub plugins enable crm"):
             host.require_writable(session, "crm")
 
 

@@ -62,7 +62,7 @@ def test_enabled_modules_are_remembered_per_database(make_host, database_url):
     assert host.enabled_modules() == set()
 
 
-def test_module_enabled_and_disabled_events_reach_the_modules(make_host):
+def test_module_enabled_and_module_disabled_reach_the_enabled_modules_and_the_module_itself(make_host):
     registry = PluginRegistry()
     registry.discover(extra=["tests.third_module.plugin"])
     seen = []
@@ -84,7 +84,8 @@ def test_module_enabled_and_disabled_events_reach_the_modules(make_host):
         host.set_module_enabled(session, "host_spy", True)
         host.set_module_enabled(session, "notes", True)
         host.set_module_enabled(session, "notes", False)
-    assert seen == [("enabled", "host_spy"), ("enabled", "notes"), ("disabled", "notes")]
+        host.set_module_enabled(session, "host_spy", False)
+    assert seen == [("enabled", "host_spy"), ("enabled", "notes"), ("disabled", "notes"), ("disabled", "host_spy")]
 
 
 def test_unknown_module_cannot_be_enabled(host):
@@ -124,3 +125,21 @@ def test_enabling_an_unknown_module_exits_non_zero(cli):
     result = cli("plugins", "enable", "gibtsnicht")
     assert result.exit_code == 1
     assert "Unbekanntes Modul 'gibtsnicht'" in result.output
+
+
+def test_plugins_list_json_shows_each_skipped_module_with_its_problem(cli, monkeypatch):
+    monkeypatch.setenv("HOST_STUB_EXTRA_PLUGINS", ",".join(BROKEN[:3]))
+    cli("init")
+    result = cli("plugins", "list", "--json")
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert [(row["id"], row["problem"]) for row in rows if row["id"] == "crm"] == [("crm", None)]
+    skipped = {row["source"]: row for row in rows if row["problem"] is not None}
+    assert set(skipped) == {f"plugin {BROKEN[0]!r}", f"plugin {BROKEN[1]!r}", "module 'misspelled_hook'"}
+    assert "No module named 'module_that_does_not_exist'" in skipped[f"plugin {BROKEN[0]!r}"]["problem"]
+    assert "product.monthly_price_cents" in skipped[f"plugin {BROKEN[1]!r}"]["problem"]
+    assert skipped["module 'misspelled_hook'"]["id"] == "misspelled_hook"
+    assert "unknown hook 'menu_itmes'" in skipped["module 'misspelled_hook'"]["problem"]
+    assert all(row["enabled"] is False for row in skipped.values())
+    text = cli("plugins", "list").stdout
+    assert "misspelled_hook" in text and "übersprungen" in text

@@ -513,7 +513,7 @@ def test_expired_module_is_warned_about_in_a_banner(demo_client, clock):
 # -- module pages ------------------------------------------------------------------------------
 
 
-def test_module_page_is_mounted_under_its_id_inside_the_shell_layout(demo_client):
+def test_web_blueprints_are_mounted_under_the_module_id_inside_the_shell_layout(demo_client):
     page = demo_client.get("/m/demo/")
 
     assert page.status_code == 200

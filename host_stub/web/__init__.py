@@ -250,7 +250,7 @@ def _security_headers(response):
 
 def _mount_module_blueprints(app: Flask, host: Host) -> None:
     """Mount every module's blueprints at /m/<module id>/; one that cannot be mounted is skipped."""
-    for owner, blueprint in host.registry.collect("web_blueprints", set(host.modules), host=host):
+    for owner, blueprint in host.hooks.web_blueprints():
         try:
             app.register_blueprint(blueprint, url_prefix=f"/m/{owner}")
         except Exception:  # a broken module must not take the web shell down

@@ -177,7 +177,7 @@ def test_disable_delete_customer_enable_does_not_convert_while_the_crm_is_expire
         assert overview.count(session) == 0
 
 
-def test_the_crm_tells_licensing_the_earliest_and_latest_times_of_its_rows(host, clock):
+def test_data_timespan_of_the_crm_tells_licensing_the_earliest_and_latest_times_of_its_rows(host, clock):
     started = clock()
     create(host, company="Erst GmbH")
     clock.advance(days=3)
@@ -186,7 +186,7 @@ def test_the_crm_tells_licensing_the_earliest_and_latest_times_of_its_rows(host,
     with host.session() as session:
         history.record_event(host, session, party_id, "call")
     with host.session() as session:
-        spans = host.registry.collect("data_timespan", host.enabled_modules(session), session=session)
+        spans = host.hooks.data_timespan(session=session)
     assert spans == [("crm", (started, clock()))]
 
 

@@ -10,7 +10,7 @@ that is dropped at the end, so the benchmark database keeps its prospects and th
 repeated. Each of --runs runs picks --count random prospects with a complete address (the ones
 conversion accepts) and times ``conversion.convert(host, session, ids)`` in one
 ``host.session()``: selecting, validating, creating the customers, linking, moving documents,
-the hook and the commit. Target: under 10 s for 10,000. ``--profile`` adds a cProfile of the
+the hook and the commit. Target: at most 5 s for 10,000. ``--profile`` adds a cProfile of the
 first run.
 
 Meanwhile a colleague (a second Host, as a second user's process) saves one new customer half a
@@ -35,7 +35,7 @@ from crm_module import conversion
 from crm_module.models import CUSTOMER, PROSPECT, Party
 from host_stub.errors import DatabaseBusy
 
-TARGET = 10.0
+TARGET = 5.0
 
 
 def convertible(host) -> list[int]:
@@ -97,9 +97,9 @@ def main() -> None:
                   f"a colleague's save meanwhile waited {outcome['waited']:.2f} s: {outcome['result']}")
         with host.session() as session:
             customers = session.scalar(select(func.count()).select_from(Party).where(Party.role == CUSTOMER))
-        verdict = "met" if statistics.median(seconds) < TARGET else "NOT met"
+        verdict = "met" if statistics.median(seconds) <= TARGET else "NOT met"
         print(f"{backend(args.db)}: converting {args.count:,} prospects: median {statistics.median(seconds):.2f} s, "
-              f"max {max(seconds):.2f} s over {args.runs} runs (target {TARGET:.0f} s: {verdict}); "
+              f"max {max(seconds):.2f} s over {args.runs} runs (target ≤ {TARGET:.0f} s: {verdict}); "
               f"{customers:,} customers in the copy now")
     finally:
         colleague.close()

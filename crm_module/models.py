@@ -128,6 +128,7 @@ class Party(CrmBase):
     __table_args__ = (
         # The overview: one index per sortable column, ``role`` first, then name and id as the
         # tie-breakers it sorts by (PostgreSQL needs them in the index to read a page in order).
+        Index("ix_crm_parties_role_number", "role", "number"),
         Index("ix_crm_parties_role_sort_name", "role", "sort_name", "id"),
         Index("ix_crm_parties_role_status_sort_name", "role", "status", "sort_name", "id"),
         Index("ix_crm_parties_role_city_key", "role", "city_key", "sort_name", "id"),

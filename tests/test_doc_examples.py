@@ -29,7 +29,7 @@ def test_the_docs_show_a_test_module_that_builds_a_host_and_a_test_client():
 def test_every_test_module_shown_in_the_docs_passes_outside_this_repository(tmp_path):
     for index, (doc, code) in enumerate(examples()):
         (tmp_path / f"test_{Path(doc).stem}_{index}.py").write_text(code, encoding="utf-8")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("HOST_STUB_")}
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("HOST_STUB_", "PYTEST_"))}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error", "--rootdir", str(tmp_path),

@@ -50,7 +50,11 @@ def fields_set(host, slot: int, label: str, field_type: str, options: tuple[str,
 def fields_remove(host, slot: int, discard_values: bool) -> None:
     """Ein Feld entfernen."""
     from crm_module import customfields
+    from crm_module.errors import FieldInUse
 
-    with transaction(host) as session:
-        customfields.remove(host, session, slot, discard_values)
+    try:
+        with transaction(host) as session:
+            customfields.remove(host, session, slot, discard_values)
+    except FieldInUse as exc:
+        raise click.ClickException(f"{exc} Zum Entfernen mit den Werten: --discard-values.") from None
     click.echo(f"Feld {slot} entfernt.")

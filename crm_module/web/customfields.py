@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 
 from crm_module import MODULE_ID, customfields
 from crm_module.errors import InvalidInput
 from crm_module.models import CUSTOM_FIELD_SLOTS
-from crm_module.web.routing import route
-from host_stub.errors import HostError
+from crm_module.web.routing import flashed, route
 
 if TYPE_CHECKING:  # pragma: no cover
     from host_stub.host import Host
@@ -40,26 +39,21 @@ def custom_fields(host: Host):
 def configure_field(host: Host, slot: int):
     form = request.form
     posted = {"label": form.get("label", ""), "type": form.get("type", ""), "options": form.get("options", "")}
-    try:
-        with host.session() as session:
-            definition = customfields.configure(host, session, slot, posted["label"], posted["type"],
-                                                posted["options"].splitlines())
-    except InvalidInput as exc:
-        return _render_fields(host, {slot: exc.errors}, {slot: posted}, status=422)
-    except HostError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"Feld {slot} „{definition.label}“ ({definition.type_label}) gespeichert.", "success")
+    with flashed() as outcome:
+        try:
+            with host.session() as session:
+                definition = customfields.configure(host, session, slot, posted["label"], posted["type"],
+                                                    posted["options"].splitlines())
+        except InvalidInput as exc:
+            return _render_fields(host, {slot: exc.errors}, {slot: posted}, status=422)
+        outcome.done(f"Feld {slot} „{definition.label}“ ({definition.type_label}) gespeichert.")
     return redirect(url_for("crm.custom_fields", _anchor=f"feld-{slot}"))
 
 
 @route("/felder/<int:slot>/entfernen", methods=("POST",))
 def remove_field(host: Host, slot: int):
-    try:
+    with flashed() as outcome:
         with host.session() as session:
             customfields.remove(host, session, slot, discard_values=request.form.get("discard") == "1")
-    except HostError as exc:
-        flash(str(exc).replace("(--discard-values)", "(„Werte verwerfen“ ankreuzen)"), "error")
-    else:
-        flash(f"Feld {slot} entfernt.", "success")
+        outcome.done(f"Feld {slot} entfernt.")
     return redirect(url_for("crm.custom_fields", _anchor=f"feld-{slot}"))

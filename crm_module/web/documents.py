@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 from flask import flash, redirect, request, send_file
 
 from crm_module import prospects
-from crm_module.web.routing import confirmed, edit_url, route
+from crm_module.web.routing import confirmed, edit_url, flashed, route
 from host_stub.api import plural
-from host_stub.errors import HostError, NotFound
 
 if TYPE_CHECKING:  # pragma: no cover
     from host_stub.host import Host
@@ -23,17 +22,12 @@ def upload_documents(host: Host, prospect_id: int):
         flash("Bitte wählen Sie mindestens eine Datei aus.", "error")
         return redirect(edit_url(prospect_id, "dokumente"))
     kind = request.form.get("kind", "attachment")
-    try:
+    with flashed() as outcome:
         with host.session() as session:
             for upload in files:
                 prospects.add_document(host, session, prospect_id, upload.filename, upload.read(), kind)
-    except NotFound:
-        raise
-    except HostError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"{plural(len(files), 'Dokument', 'Dokumente')} abgelegt: {', '.join(f.filename for f in files)}.",
-              "success")
+        names = ", ".join(f.filename for f in files)
+        outcome.done(f"{plural(len(files), 'Dokument', 'Dokumente')} abgelegt: {names}.")
     return redirect(edit_url(prospect_id, "dokumente"))
 
 
@@ -52,15 +46,10 @@ def delete_document(host: Host, prospect_id: int, document_id: int):
     if not confirmed():
         flash("Das Löschen eines Dokuments muss erst mit Ja bestätigt werden; es wurde nichts gelöscht.", "error")
         return redirect(edit_url(prospect_id, "dokumente"))
-    try:
+    with flashed() as outcome:
         with host.session() as session:
             filename = prospects.delete_document(host, session, prospect_id, document_id)
-    except NotFound:
-        raise
-    except HostError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"Dokument „{filename}“ gelöscht.", "success")
+        outcome.done(f"Dokument „{filename}“ gelöscht.")
     return redirect(edit_url(prospect_id, "dokumente"))
 
 
@@ -69,15 +58,10 @@ def change_document_kind(host: Host, prospect_id: int, document_id: int):
     if not confirmed():
         flash("Das Ändern der Dokumentart muss erst mit Ja bestätigt werden; es wurde nichts geändert.", "error")
         return redirect(edit_url(prospect_id, "dokumente"))
-    try:
+    with flashed() as outcome:
         with host.session() as session:
             document = prospects.change_document_kind(host, session, prospect_id, document_id,
                                                       request.form.get("kind", ""))
             filename, kind = document.filename, host.documents.kind_labels[document.kind]
-    except NotFound:
-        raise
-    except HostError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"„{filename}“ ist jetzt als {kind} abgelegt.", "success")
+        outcome.done(f"„{filename}“ ist jetzt als {kind} abgelegt.")
     return redirect(edit_url(prospect_id, "dokumente"))

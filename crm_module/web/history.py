@@ -9,8 +9,7 @@ from flask import flash, redirect, request
 
 from crm_module import history
 from crm_module.web import forms
-from crm_module.web.routing import edit_url, route
-from host_stub.errors import HostError, NotFound
+from crm_module.web.routing import edit_url, flashed, route
 
 if TYPE_CHECKING:  # pragma: no cover
     from host_stub.host import Host
@@ -19,16 +18,11 @@ if TYPE_CHECKING:  # pragma: no cover
 @route("/<int:prospect_id>/ereignisse", methods=("POST",))
 def add_event(host: Host, prospect_id: int):
     form = request.form
-    try:
+    with flashed() as outcome:
         with host.session() as session:
             history.record_event(host, session, prospect_id, form.get("kind", ""), subject=form.get("subject", ""),
                                  text=form.get("text", ""))
-    except NotFound:
-        raise
-    except HostError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"{history.EVENT_KINDS.get(form.get('kind', ''), 'Kontakt')} erfasst.", "success")
+        outcome.done(f"{history.EVENT_KINDS.get(form.get('kind', ''), 'Kontakt')} erfasst.")
     return redirect(edit_url(prospect_id, "statistik"))
 
 
@@ -40,26 +34,18 @@ def add_followup(host: Host, prospect_id: int):
     except ValueError:
         flash("Bitte ein Fälligkeitsdatum angeben.", "error")
         return redirect(edit_url(prospect_id, "statistik"))
-    try:
+    with flashed() as outcome:
         with host.session() as session:
             history.add_followup(host, session, prospect_id, due_on, form.get("subject", ""), form.get("note", ""))
-    except NotFound:
-        raise
-    except HostError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"Wiedervorlage zum {forms.german_date(due_on)} angelegt.", "success")
+        outcome.done(f"Wiedervorlage zum {forms.german_date(due_on)} angelegt.")
     return redirect(edit_url(prospect_id, "statistik"))
 
 
 @route("/<int:prospect_id>/wiedervorlagen/<int:followup_id>/erledigt", methods=("POST",))
 def complete_followup(host: Host, prospect_id: int, followup_id: int):
-    try:
+    with flashed() as outcome:
         with host.session() as session:
             followup = history.complete_followup(host, session, followup_id)
             subject = followup.subject
-    except HostError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"Wiedervorlage „{subject}“ erledigt.", "success")
+        outcome.done(f"Wiedervorlage „{subject}“ erledigt.")
     return redirect(edit_url(prospect_id, "statistik"))

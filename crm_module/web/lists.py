@@ -10,9 +10,9 @@ from crm_module import MODULE_ID, mailinglists, overview
 from crm_module.errors import InvalidInput
 from crm_module.parties import get_party, label
 from crm_module.web import forms
-from crm_module.web.routing import route
+from crm_module.web.routing import flashed, route
 from host_stub.api import plural
-from host_stub.errors import HostError, LicenseRefused, NotFound
+from host_stub.errors import LicenseRefused, NotFound
 from host_stub.web.params import id_values
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -85,7 +85,7 @@ def assign_list(host: Host):
     if mode not in LIST_MODES or list_id is None:
         flash("Bitte eine Liste wählen; es wurde nichts geändert.", "error")
         return redirect(back)
-    try:
+    with flashed() as outcome:
         with host.session() as session:
             ids, _matching = _assignment(session, form)
             name = mailinglists.get_list(session, list_id).name
@@ -93,8 +93,7 @@ def assign_list(host: Host):
                 count = mailinglists.add_members(host, session, list_id, ids)
             else:
                 count = mailinglists.remove_members(host, session, list_id, ids)
-    except HostError as exc:
-        flash(str(exc), "error")
+    if outcome.refused:
         return redirect(back)
     counted = plural(count, "Interessent", "Interessenten")
     if mode == "add":

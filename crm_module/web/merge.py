@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING, Any
 from flask import flash, redirect, render_template, request, url_for
 
 from crm_module import MODULE_ID, merging
-from crm_module.web.routing import edit_url, route
+from crm_module.web.routing import edit_url, flashed, route
 from host_stub.api import plural
-from host_stub.errors import HostError, NotFound
 from host_stub.web.params import id_value, id_values
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -61,18 +60,14 @@ def merge(host: Host):
 def undo_merge(host: Host, prospect_id: int, merge_id: int):
     decisions = {key.removeprefix("decision-"): value for key, value in request.form.items()
                  if key.startswith("decision-")}
-    try:
-        with host.session() as session:
-            restored = merging.undo(host, session, merge_id, decisions)
-    except NotFound:
-        raise
-    except merging.MergeConflict as conflict:
-        conflicts = [{**c, "text": merging.conflict_text(c)} for c in conflict.conflicts]
-        return render_template("crm/merge_undo.html", conflicts=conflicts, merge_id=merge_id,
-                               prospect_id=prospect_id, decisions=decisions), 409
-    except HostError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"Zusammenführung rückgängig gemacht: {plural(len(restored), 'Datensatz', 'Datensätze')} "
-              "wiederhergestellt.", "success")
+    with flashed() as outcome:
+        try:
+            with host.session() as session:
+                restored = merging.undo(host, session, merge_id, decisions)
+        except merging.MergeConflict as conflict:
+            conflicts = [{**c, "text": merging.conflict_text(c)} for c in conflict.conflicts]
+            return render_template("crm/merge_undo.html", conflicts=conflicts, merge_id=merge_id,
+                                   prospect_id=prospect_id, decisions=decisions), 409
+        outcome.done(f"Zusammenführung rückgängig gemacht: {plural(len(restored), 'Datensatz', 'Datensätze')} "
+                     "wiederhergestellt.")
     return redirect(edit_url(prospect_id, "zusammenfuehrungen"))

@@ -9,9 +9,8 @@ from flask import Response, flash, redirect, request
 
 from crm_module import privacy
 from crm_module.parties import get_party, label
-from crm_module.web.routing import back, edit_url, route
+from crm_module.web.routing import back, edit_url, flashed, route
 from host_stub.api import plural
-from host_stub.errors import HostError, NotFound
 
 if TYPE_CHECKING:  # pragma: no cover
     from host_stub.host import Host
@@ -33,17 +32,12 @@ def erase(host: Host, prospect_id: int):
     if request.form.get("confirmed") != "1":
         flash("Das Löschen nach DSGVO muss erst mit Ja bestätigt werden; es wurde nichts gelöscht.", "error")
         return redirect(edit_url(prospect_id))
-    try:
+    with flashed() as outcome:
         with host.session() as session:
             name = label(get_party(session, prospect_id))
             counts = privacy.erase(host, session, prospect_id)
-    except NotFound:
-        raise
-    except HostError as exc:
-        flash(str(exc), "error")
-        return redirect(edit_url(prospect_id))
-    flash(f"{name} wurde nach DSGVO gelöscht, mit {plural(counts['events'], 'Kontaktereignis', 'Kontaktereignissen')}, "
-          f"{plural(counts['contacts'], 'Ansprechpartner', 'Ansprechpartnern')} und "
-          f"{plural(counts['documents'], 'Dokument', 'Dokumenten')}. "
-          "Es bleibt nur ein anonymer Vermerk.", "success")
-    return redirect(back())
+        outcome.done(f"{name} wurde nach DSGVO gelöscht, mit "
+                     f"{plural(counts['events'], 'Kontaktereignis', 'Kontaktereignissen')}, "
+                     f"{plural(counts['contacts'], 'Ansprechpartner', 'Ansprechpartnern')} und "
+                     f"{plural(counts['documents'], 'Dokument', 'Dokumenten')}. Es bleibt nur ein anonymer Vermerk.")
+    return redirect(edit_url(prospect_id) if outcome.refused else back())

@@ -1,5 +1,6 @@
 """How the CRM's page modules register their views and what they share: the way back to the
-overview as the user left it, the link to a record's dialog.
+overview as the user left it, the link to a record's dialog, and how a refused action is shown
+(``flashed``).
 
 Views stay thin: one transaction per request (``with host.session() as session:``), the CRM
 service functions do the work, the templates render plain values.
@@ -8,13 +9,17 @@ service functions do the work, the templates render plain values.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, flash, request, url_for
 
+from crm_module.errors import FieldInUse
 from crm_module.web import forms
+from host_stub.errors import HostError, NotFound
 from host_stub.web import safe_next
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -72,3 +77,41 @@ def edit_url(prospect_id: int, tab: str | None = None) -> str:
 
 def confirmed() -> bool:
     return request.form.get("confirmed") == "1"
+
+
+@dataclass
+class Outcome:
+    """What ``flashed`` knows of the work: the success message to show, and whether it was refused."""
+
+    message: str | None = None
+    refused: bool = False
+
+    def done(self, message: str) -> None:
+        self.message = message
+
+
+@contextmanager
+def flashed() -> Iterator[Outcome]:
+    """Run a writing view's work: a refusal (``HostError``) is worded for the page and flashed as the
+    error, and the view goes on to its redirect (``outcome.refused`` tells it); otherwise the message
+    given to ``outcome.done`` is flashed. ``NotFound`` propagates, so that the host shows its 404 page.
+    """
+    outcome = Outcome()
+    try:
+        yield outcome
+    except NotFound:
+        raise
+    except HostError as exc:
+        outcome.refused = True
+        flash(refusal(exc), "error")
+    else:
+        if outcome.message:
+            flash(outcome.message, "success")
+
+
+def refusal(exc: HostError) -> str:
+    """A service's refusal as the pages word it: where an error needs a decision of the user, say
+    which control makes it."""
+    if isinstance(exc, FieldInUse):
+        return f"{exc} Zum Entfernen mit den Werten „Werte verwerfen“ ankreuzen."
+    return str(exc)

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from crm_module import MODULE_ID
 from crm_module.errors import CrmError, NotFound
+from crm_module.fields import HOST_FIELDS
 from crm_module.models import CUSTOMER, PROSPECT, Event, FollowUp, Party, Phone
 from crm_module.parties import (
     CUSTOMER_DOCUMENTS,
-    HOST_FIELDS,
     PROSPECT_DOCUMENTS,
     STATUS_KIND,
     customer_party,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from crm_module import MODULE_ID, customfields, history, mailinglists
 from crm_module.errors import CrmError, InvalidInput, NotFound
+from crm_module.fields import SCALAR_FIELDS
 from crm_module.models import (
     CUSTOM_FIELD_SLOTS,
     CUSTOMER,
@@ -28,7 +29,6 @@ from crm_module.models import (
 from crm_module.parties import (
     CATEGORY_KIND,
     CONTACT_FIELDS,
-    SCALAR_FIELDS,
     SOURCE_KIND,
     STATUS_KIND,
     customer_fields,

@@ -10,36 +10,27 @@ import click
 
 from crm_module.cli.common import (PROSPECT, confirmed, crm, echo_json, german_date, german_decimal, named,
                                    resolve_all, transaction)
+from crm_module.fields import FIELDS, SCALAR_FIELDS
 from host_stub.api import plural, quoted
 
 
 # -- record options shared by add and edit -------------------------------------------------
 
-_TEXT_OPTIONS = (
-    ("status", "Status (Kleinstammdaten crm_status)"), ("company", "Firma"), ("salutation", "Anrede"),
-    ("title", "Titel"), ("first_name", "Vorname"), ("last_name", "Nachname"), ("street", "Straße"),
-    ("house_number", "Hausnummer"), ("address_addition", "Adresszusatz"), ("postcode", "Postleitzahl"),
-    ("city", "Ort"), ("country", "Land (ISO-Code, z. B. DE, AT, CH, NL)"), ("email", "E-Mail-Adresse"),
-    ("website", "Website"), ("vat_treatment", "Umsatzsteuer: standard, reverse_charge, export, exempt"),
-    ("vat_note", "Hinweis zur Umsatzsteuer (z. B. USt-IdNr.)"), ("payment_terms_days", "Zahlungsziel in Tagen"),
-    ("discount_percent", "Rabatt in Prozent"), ("source", "Herkunft (Kleinstammdaten crm_source)"),
-    ("expected_volume", "Erwartetes Volumen in Euro"),
-)
+#: The repeatable options of the list fields: field -> option.
+_LIST_OPTIONS = {"phones": "--phone", "categories": "--category", "custom": "--custom"}
 
 
 def record_options(command):
-    """The options of the edit dialog's fields; an option not given is left as it is."""
+    """The options of the edit dialog's fields, from the field catalogue (name, label, unit, how to
+    write a value); an option not given is left as it is. Contact persons come as JSON."""
     command = click.option("--json-input", "json_input", type=click.File("r", encoding="utf-8"),
                            help="Datensatz als JSON (Datei oder -), z. B. mit Ansprechpartnern (contacts).")(command)
-    command = click.option("--custom", "custom", multiple=True,
-                           help="Individuelles Feld: 'Bezeichnung=Wert' oder 'Nummer=Wert'.")(command)
-    command = click.option("--category", "categories", multiple=True, help="Kategorie (ersetzt alle).")(command)
-    command = click.option("--phone", "phones", multiple=True,
-                           help="Telefonnummer, mit Art: 'Mobil:0171 1234567' (ersetzt alle).")(command)
-    for name, help_text in reversed(_TEXT_OPTIONS):
-        command = click.option(f"--{name.replace('_', '-')}", name, default=None, help=help_text)(command)
-    return click.option("--business/--private", "is_business", default=None,
-                        help="Geschäftlich (Firma) oder privat.")(command)
+    for name, option in reversed(_LIST_OPTIONS.items()):
+        command = click.option(option, name, multiple=True, help=FIELDS[name].help)(command)
+    for name in reversed(SCALAR_FIELDS):
+        if FIELDS[name].type != "business":
+            command = click.option(f"--{name.replace('_', '-')}", name, default=None, help=FIELDS[name].help)(command)
+    return click.option("--business/--private", "is_business", default=None, help=FIELDS["is_business"].help)(command)
 
 
 def _record(options: dict[str, Any]) -> dict[str, Any]:
@@ -125,16 +116,18 @@ def prospects_list(host, status, category, list_id, search, search_in, sort, des
         total = overview.count(session, filters) if with_count else None
     if as_json:
         echo_json({"page": result.page, "per_page": result.per_page, "has_next": result.has_next, "total": total,
-               "rows": result.rows})
+                   "rows": result.rows})
         return
     if result.rows:
-        click.echo(f"{'Nr.':<8} {'Name':<36} {'Ort':<20} {'Status':<14} {'Kt.':>3}  {'Letzter K.':<10}  "
-                   f"{'Wiedervorl.':<10}  Listen")
+        head = {key: overview.header(key, short=True) for key, _sort in overview.COLUMNS}
+        click.echo(f"{head['number']:<8} {head['name']:<36} {head['city']:<20} {head['status']:<14} "
+                   f"{head['contact_count']:>3}  {head['last_contact_at']:<10}  {head['next_followup_on']:<10}  "
+                   f"{head['lists']}")
     for row in result.rows:
         lists = ", ".join(row["lists"])
         line = (f"{row['number'] or '-':<8} {row['name'][:36]:<36} {row['city'][:20]:<20} {row['status'][:14]:<14} "
-                f"{row['contact_count']:>3}  {german_date(row['last_contact_at']):<10}  {german_date(row['next_followup_on']):<10}"
-                f"  {f'[{lists}]' if lists else ''}")
+                f"{row['contact_count']:>3}  {german_date(row['last_contact_at']):<10}  "
+                f"{german_date(row['next_followup_on']):<10}  {f'[{lists}]' if lists else ''}")
         click.echo(line.rstrip())
     if not result.rows:
         click.echo("Keine Interessenten gefunden.")
@@ -172,9 +165,9 @@ def _print_record(r: dict[str, Any]) -> None:
             click.echo(f"  {line}")
     for phone in r["phones"]:
         click.echo(f"  {phone['kind']}: {phone['number']}")
-    for key, name in (("email", "E-Mail"), ("website", "Website")):
+    for key in ("email", "website"):
         if r[key]:
-            click.echo(f"  {name}: {r[key]}")
+            click.echo(f"  {FIELDS[key].label}: {r[key]}")
     click.echo("Ansprechpartner:")
     for c in r["contacts"]:
         main = " (Hauptansprechpartner)" if c["is_main"] else ""
@@ -185,7 +178,8 @@ def _print_record(r: dict[str, Any]) -> None:
     stats = r["statistics"]
     click.echo(f"Statistik: Kategorien {', '.join(r['categories']) or '-'}; Herkunft {r['source'] or '-'}; "
                f"erwartetes Volumen {german_decimal(r['expected_volume'])} €; "
-               f"{plural(stats['contact_count'], 'Kontakt', 'Kontakte')}, letzter {german_date(stats['last_contact_at'])}, "
+               f"{plural(stats['contact_count'], 'Kontakt', 'Kontakte')}, "
+               f"letzter {german_date(stats['last_contact_at'])}, "
                f"nächste Wiedervorlage {german_date(stats['next_followup_on'])}")
     click.echo("Individuelle Felder:")
     for field in r["custom"]:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from flask import redirect, render_template
 
 from crm_module import history, mailinglists, prospects
-from crm_module.schemas import VAT_TREATMENTS
+from crm_module.fields import FIELDS
 from crm_module.web.routing import edit_url, route
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -20,7 +20,7 @@ def customer_record(host: Host, customer_id: int):
     with host.session() as session:
         record = prospects.for_customer(host, session, customer_id)
     return render_template("crm/customer.html", record=record, event_kinds=history.EVENT_KINDS,
-                           document_kinds=host.documents.kind_labels, vat_treatments=VAT_TREATMENTS,
+                           document_kinds=host.documents.kind_labels, catalogue=FIELDS,
                            list_kinds=mailinglists.LIST_KINDS)
 
 

@@ -13,8 +13,9 @@ from flask import flash, redirect, render_template, request
 
 from crm_module import MODULE_ID, customfields, history, merging, prospects
 from crm_module.errors import InvalidInput
+from crm_module.fields import CONTACT_PERSON_FIELDS, FIELDS, TABS
 from crm_module.parties import get_party, label
-from crm_module.schemas import PHONE_KINDS, VAT_TREATMENTS
+from crm_module.schemas import PHONE_KINDS
 from crm_module.web import forms
 from crm_module.web.routing import back, back_arg, edit_url, route
 from host_stub.errors import LicenseRefused
@@ -46,8 +47,10 @@ def _render_dialog(context: dict[str, Any], values: dict[str, Any], errors: dict
     page = render_template(
         "crm/prospect.html", values=values, errors=forms.field_errors(errors), summary=forms.error_summary(errors),
         error_tabs=forms.error_tabs(errors),
-        refusal=refusal, vat_treatments=VAT_TREATMENTS, phone_kinds=PHONE_KINDS, event_kinds=history.EVENT_KINDS,
-        field_types=customfields.TYPES, back=back(), back_arg=back_arg(), **context)
+        refusal=refusal, phone_kinds=PHONE_KINDS, event_kinds=history.EVENT_KINDS,
+        field_types=customfields.TYPES, catalogue=FIELDS, contact_fields=CONTACT_PERSON_FIELDS, tabs=TABS,
+        blank_contact=forms.BLANK_CONTACT,
+        back=back(), back_arg=back_arg(), **context)
     return page, status
 
 

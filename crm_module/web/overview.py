@@ -17,16 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from host_stub.host import Host
 
 
-COLUMNS = (
-    Column("number", "Nr.", "number"),
-    Column("name", "Name", "name"),
-    Column("city", "Ort", "city"),
-    Column("status", "Status", "status"),
-    Column("contacts", "Kontakte", "contacts"),
-    Column("last_contact", "Letzter Kontakt", "last_contact"),
-    Column("next_followup", "Wiedervorlage", "next_followup"),
-    Column("lists", "Listen"),
-)
+COLUMNS = tuple(Column(key, overview.header(key), sort) for key, sort in overview.COLUMNS)
 #: Where the search looks; "auto" tells e-mail, number and phone by their shape, else the name.
 SEARCH_IN = {"auto": "Name/E-Mail/Tel./Nr.", "name": "nur Name", "email": "nur E-Mail", "phone": "nur Telefon",
              "city": "nur Ort", "number": "nur Nr."}

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, request, url_for
 
 from crm_module.errors import FieldInUse
+from crm_module.fields import display
 from crm_module.web import forms
 from host_stub.errors import HostError, NotFound
 from host_stub.web import safe_next
@@ -53,6 +54,7 @@ def build_blueprint(host: Host) -> Blueprint:
     pages.add_app_template_filter(functools.partial(forms.german_date, with_time=True), "crm_datetime")
     pages.add_app_template_filter(forms.german_number, "crm_number")
     pages.add_app_template_filter(forms.readable, "crm_readable")
+    pages.add_app_template_filter(lambda value, name: display(name, value), "crm_field")
     return pages
 
 

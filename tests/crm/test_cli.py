@@ -137,7 +137,7 @@ def test_export_and_erase(crm_cli, tmp_path):
     target = tmp_path / "auskunft.json"
     assert crm_cli("crm", "export", "I10000", "-o", str(target)).exit_code == 0
     assert json.loads(target.read_text(encoding="utf-8"))["record"]["company"] == "Bäckerei Schmitz GmbH"
-    assert json.loads(crm_cli("crm", "export", "I10000").output)["format"] == "crm-export/1"
+    assert json.loads(crm_cli("crm", "export", "I10000").output)["format"] == "crm-dsgvo-export/1"
     result = crm_cli("crm", "erase", "I10000", "--yes")
     assert result.exit_code == 0 and "anonymer Protokolleintrag" in result.output
     assert listing(crm_cli, "--count")["total"] == 0

@@ -78,7 +78,7 @@ def test_menu_leads_to_the_overview_with_its_columns_and_the_new_button(host, cl
     assert response.status_code == 200
     headers = re.findall(r'<th scope="col"[^>]*>\s*(?:<a [^>]*>)?([^<]+)', page)
     assert [h.strip() for h in headers] == ["Nr.", "Name", "Ort", "Status", "Kontakte", "Letzter Kontakt",
-                                            "Wiedervorlage", "Listen"]
+                                            "Nächste Wiedervorlage", "Listen"]
     assert re.search(r'<a class="button-link primary list-new" href="/m/crm/neu\?back=/m/crm/"[^>]*>Neu <kbd>F10</kbd>',
                      page)
     assert "Keine Interessenten vorhanden." in text_of(response)

@@ -34,6 +34,14 @@ CUSTOM_COLUMNS = tuple(f"custom_{slot}" for slot in range(1, CUSTOM_FIELD_SLOTS 
 CONTACT_FIELDS = ("is_main", *CONTACT_PERSON_FIELDS)
 
 
+#: Ids per IN (...) list of a bulk statement; well below SQLite's and PostgreSQL's parameter limits.
+CHUNK = 5000
+
+
+def chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
+
+
 def _end(column, order):
     return select(column).order_by(order).limit(1).scalar_subquery()
 

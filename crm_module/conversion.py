@@ -18,12 +18,13 @@ from sqlalchemy.orm import Session
 
 from crm_module import MODULE_ID, hooks
 from crm_module.errors import CrmError, NotFound
+from crm_module.fields import HOST_FIELDS
 from crm_module.models import CUSTOMER, PROSPECT, Event, FollowUp, Party, Phone
 from crm_module.parties import (
     CUSTOMER_DOCUMENTS,
-    HOST_FIELDS,
     PROSPECT_DOCUMENTS,
     STATUS_KIND,
+    chunks,
     customer_party,
     new_customer_party,
     sync_from_customer,
@@ -37,13 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Set in ``session.info`` while the CRM creates customers itself, so ``customer_created`` does
 #: not add a second CRM row for them.
 CONVERTING = "crm.converting"
-#: Parameters per IN (...) list; well below SQLite's and PostgreSQL's limits.
-CHUNK = 5000
 _SHOWN = 10
-
-
-def _chunks(ids: list[int]) -> list[list[int]]:
-    return [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
 
 
 def _listing(names: list[str]) -> str:
@@ -61,7 +56,7 @@ def convert(host: Host, session: Session, party_ids: list[int]) -> dict[int, int
     if not ids:
         raise CrmError("Bitte mindestens einen Interessenten auswählen.")
     rows: dict[int, Any] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         query = select(Party.id, Party.role, Party.number, Party.street, Party.postcode, Party.city,
                        Party.customer_id).where(Party.id.in_(chunk))
         rows |= {row.id: row for row in session.execute(query)}
@@ -95,7 +90,7 @@ def _create_customers(host: Host, session: Session, ids: list[int]) -> dict[int,
     """Host customers with the prospects' fields (their first phone as ``phone``): prospect id -> customer id."""
     values: dict[int, Any] = {}
     phones: dict[int, str] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         query = select(Party.id, *(getattr(Party, name) for name in HOST_FIELDS)).where(Party.id.in_(chunk))
         values |= {row.id: row for row in session.execute(query)}
         phones |= dict(session.execute(select(Phone.party_id, Phone.number)
@@ -122,7 +117,7 @@ def _claim(session: Session, ids: list[int]) -> None:
     conversion of the same prospect waits, then matches fewer rows and rolls back.
     """
     claimed = 0
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         result = session.execute(
             update(Party).where(Party.id.in_(chunk), Party.role == PROSPECT, Party.customer_id.is_(None))
             .values(role=CUSTOMER).execution_options(synchronize_session=False)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from crm_module import MODULE_ID
-from crm_module.errors import CrmError, InvalidInput
+from crm_module.errors import CrmError, FieldInUse, InvalidInput
 from crm_module.models import CUSTOM_FIELD_SLOTS, CustomField, Party
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -114,10 +114,7 @@ def remove(host: Host, session: Session, slot: int, discard_values: bool = False
         raise CrmError(f"Das individuelle Feld {slot} ist nicht eingerichtet.")
     in_use = _values_in_use(session, slot)
     if in_use and not discard_values:
-        raise CrmError(
-            f"Feld {slot} ({row.label}) enthält bei {in_use} Datensätzen Werte. Zum Entfernen mit den Werten "
-            "bestätigen (--discard-values)."
-        )
+        raise FieldInUse(slot, row.label, in_use)
     if in_use:
         session.execute(update(Party).where(_column(slot).is_not(None)).values({f"custom_{slot}": None}))
     session.delete(row)

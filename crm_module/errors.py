@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from host_stub.errors import HostError, NotFound
 
-__all__ = ["CrmError", "InvalidInput", "NotFound"]
+__all__ = ["CrmError", "FieldInUse", "InvalidInput", "NotFound"]
 
 
 class CrmError(HostError):
@@ -22,3 +22,13 @@ class InvalidInput(CrmError):
         labels = labels or {}
         lines = [f"{labels.get(field, field)}: {message}" for field, message in self.errors.items()]
         super().__init__("Die Eingaben sind nicht gültig:\n" + "\n".join(f"- {line}" for line in lines))
+
+
+class FieldInUse(CrmError):
+    """A custom field that holds values is to be removed without discarding them; each interface
+    says how the user discards them (a CLI option, a checkbox)."""
+
+    def __init__(self, slot: int, label: str, records: int) -> None:
+        self.slot, self.label, self.records = slot, label, records
+        noun = "1 Datensatz" if records == 1 else f"{records} Datensätzen"
+        super().__init__(f"Feld {slot} ({label}) enthält bei {noun} Werte; sie gingen mit dem Feld verloren.")

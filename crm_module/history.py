@@ -7,13 +7,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import DateTime, String, Text, case, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from crm_module import MODULE_ID, hooks
 from crm_module.errors import CrmError, InvalidInput, NotFound
-from crm_module.models import Event, FollowUp, Party
-from crm_module.parties import get_party, require_active
+from crm_module.models import MERGED, Event, FollowUp, Party
+from crm_module.parties import chunks, get_party, require_active
+from host_stub.api import plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from host_stub.host import Host
@@ -50,6 +51,18 @@ def record_event(host: Host, session: Session, party_id: int, kind: str, *, subj
     host.require_writable(session, MODULE_ID)
     party = get_party(session, party_id)
     require_active(session, party, "Kontakt erfassen")
+    subject = _checked(kind, subject)
+    event = Event(party_id=party.id, kind=kind, occurred_at=occurred_at or host.now(), subject=subject,
+                  text=(text or "").strip(), created_at=host.now())
+    session.add(event)
+    session.flush()
+    refresh_activity(session, [party.id])
+    hooks.crm_event_recorded(host, session, event=event)
+    return event
+
+
+def _checked(kind: str, subject: str) -> str:
+    """The subject as stored; refuses an unknown kind or a subject too long."""
     errors = {}
     if kind not in EVENT_KINDS:
         errors["kind"] = f"Unbekannte Art „{kind}“. Möglich: " + ", ".join(f"{k} ({v})" for k, v in EVENT_KINDS.items())
@@ -58,13 +71,41 @@ def record_event(host: Host, session: Session, party_id: int, kind: str, *, subj
         errors["subject"] = f"Höchstens 200 Zeichen (es sind {len(subject)})."
     if errors:
         raise InvalidInput(errors, {"kind": "Art", "subject": "Betreff"})
-    event = Event(party_id=party.id, kind=kind, occurred_at=occurred_at or host.now(), subject=subject,
-                  text=(text or "").strip(), created_at=host.now())
-    session.add(event)
-    session.flush()
-    refresh_activity(session, [party.id])
-    hooks.crm_event_recorded(host, session, event=event)
-    return event
+    return subject
+
+
+def record_many(host: Host, session: Session, party_ids: list[int], kind: str, *, subject: str = "",
+                text: str = "", occurred_at: datetime | None = None) -> int:
+    """Add the same event to many parties' histories at once (a mailing to 10,000 recipients);
+    returns how many were recorded and calls ``crm_events_recorded`` once.
+
+    One licence check; per chunk of ids one count that all exist and none was merged, one
+    INSERT … SELECT of the events and, for a contact, one UPDATE of the overview's columns (one
+    more contact, the last contact no earlier than this one): no row is loaded as an object.
+    """
+    host.require_writable(session, MODULE_ID)
+    subject = _checked(kind, subject)
+    ids = list(dict.fromkeys(party_ids))
+    now = host.now()
+    occurred = occurred_at or now
+    for chunk in chunks(ids):
+        found = session.scalar(select(func.count()).select_from(Party).where(
+            Party.id.in_(chunk), Party.role != MERGED))
+        if found != len(chunk):
+            missing = plural(len(chunk) - found, "gewählter Datensatz ist", "gewählte Datensätze sind")
+            raise CrmError(f"{missing} gelöscht oder mit einem anderen zusammengeführt; es wurde nichts erfasst.")
+        values = select(Party.id, literal(kind, String), literal(occurred, DateTime), literal(subject, String),
+                        literal((text or "").strip(), Text), literal(now, DateTime)).where(Party.id.in_(chunk))
+        session.execute(insert(Event).from_select(
+            ["party_id", "kind", "occurred_at", "subject", "text", "created_at"], values))
+        if kind in CONTACT_KINDS:
+            session.execute(update(Party).where(Party.id.in_(chunk)).values(
+                contact_count=Party.contact_count + 1,
+                last_contact_at=case((Party.last_contact_at > occurred, Party.last_contact_at), else_=occurred),
+            ).execution_options(synchronize_session=False))
+    if ids:
+        hooks.crm_events_recorded(host, session, kind=kind, party_ids=ids, occurred_at=occurred)
+    return len(ids)
 
 
 def add_followup(host: Host, session: Session, party_id: int, due_on: date, subject: str, note: str = "") -> FollowUp:

@@ -7,6 +7,7 @@ type-check and test time; tests/test_hook_docs.py checks that they match the spe
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,6 +41,15 @@ def crm_status_changed(host: Host, session: Session, *, prospect_id: int, old: s
 
 def crm_event_recorded(host: Host, session: Session, *, event: Event) -> None:
     host.notify(session, "crm_event_recorded", event=event)
+
+
+def crm_statuses_changed(host: Host, session: Session, *, prospect_ids: list[int], new: str) -> None:
+    host.notify(session, "crm_statuses_changed", prospect_ids=prospect_ids, new=new)
+
+
+def crm_events_recorded(host: Host, session: Session, *, kind: str, party_ids: list[int],
+                        occurred_at: datetime) -> None:
+    host.notify(session, "crm_events_recorded", kind=kind, party_ids=party_ids, occurred_at=occurred_at)
 
 
 def crm_prospects_deleted(host: Host, session: Session, *, prospect_ids: list[int], erased: bool) -> None:

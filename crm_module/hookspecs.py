@@ -5,6 +5,7 @@ keeps its id when it becomes a customer and back.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import pluggy
@@ -46,8 +47,20 @@ def crm_status_changed(host: Host, session: Session, prospect_id: int, old: str,
 
 
 @hookspec
+def crm_statuses_changed(host: Host, session: Session, prospect_ids: list[int], new: str) -> None:
+    """Many prospects got the status ``new`` at once (``prospects.set_status``); their earlier
+    statuses are in their status history. Called once, instead of ``crm_status_changed`` per prospect."""
+
+
+@hookspec
 def crm_event_recorded(host: Host, session: Session, event: Event) -> None:
     """A contact event (``event.kind``, ``event.party_id``, ``event.occurred_at``) was recorded."""
+
+
+@hookspec
+def crm_events_recorded(host: Host, session: Session, kind: str, party_ids: list[int], occurred_at: datetime) -> None:
+    """The same event (``kind`` at ``occurred_at``) was recorded for many parties at once
+    (``history.record_many``). Called once, instead of ``crm_event_recorded`` per event."""
 
 
 @hookspec

@@ -38,7 +38,6 @@ from crm_module.models import (
 from crm_module.parties import (
     CONTACT_FIELDS,
     CUSTOM_COLUMNS,
-    SCALAR_FIELDS,
     customer_fields,
     documents_party,
     editable,
@@ -53,10 +52,10 @@ from crm_module.schemas import load
 if TYPE_CHECKING:  # pragma: no cover
     from host_stub.host import Host
 
-MERGE_FIELDS = SCALAR_FIELDS + CUSTOM_COLUMNS
+MERGE_FIELDS = fields.SCALAR_FIELDS + CUSTOM_COLUMNS
 #: What a merge takes from one record: a group of fields that belong together, or one field.
 UNITS = tuple(dict.fromkeys(fields.group_of(field) for field in MERGE_FIELDS))
-_DECIMALS = {"discount_percent", "expected_volume"}
+_DECIMALS = {f.name for f in fields.FIELDS.values() if f.type in ("percent", "money")}
 #: ``undo`` decisions for a field the user changed after the merge.
 KEEP, RESTORE = "keep", "restore"
 
@@ -95,12 +94,12 @@ def _field(definitions: dict[int, customfields.FieldDefinition], key: str) -> st
     label ("Ort") or a custom field's label."""
     if key in MERGE_FIELDS:
         return key
-    by_label = {fields.LABELS[f].casefold(): f for f in SCALAR_FIELDS}
+    by_label = {fields.LABELS[f].casefold(): f for f in fields.SCALAR_FIELDS}
     if key.casefold() in by_label:
         return by_label[key.casefold()]
     field = f"custom_{customfields.resolve_slot(definitions, key)}"
     if field not in MERGE_FIELDS:
-        raise CrmError(f"Das Feld „{key}“ gibt es nicht. Möglich: {', '.join(SCALAR_FIELDS)} oder die "
+        raise CrmError(f"Das Feld „{key}“ gibt es nicht. Möglich: {', '.join(fields.SCALAR_FIELDS)} oder die "
                        "Bezeichnung eines individuellen Feldes.")
     return field
 
@@ -231,7 +230,7 @@ def merge(host: Host, session: Session, party_ids: list[int], survivor_id: int |
     plan = _plan(session, survivor, others, choices)
     snapshot = {str(p.id): _snapshot(host, session, p) for p in everyone}
     data = editable(survivor)
-    data |= {field: plan[field][0] for field in SCALAR_FIELDS}
+    data |= {field: plan[field][0] for field in fields.SCALAR_FIELDS}
     data["custom"] = {int(c.split("_")[1]): plan[c][0] for c in CUSTOM_COLUMNS if plan[c][0] is not None}
     data["phones"] = _phones(everyone)
     data["categories"] = sorted({c for p in everyone for c in p.categories})

@@ -225,6 +225,20 @@ class Event(CrmBase):
     __table_args__ = (Index("ix_crm_events_party_kind_occurred", "party_id", "kind", "occurred_at"),)
 
 
+class StatusChange(CrmBase):
+    """A prospect's status was changed: from what, to what and when (its status history)."""
+
+    __tablename__ = "crm_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("crm_parties.id", ondelete="CASCADE"))
+    old_status: Mapped[str] = mapped_column(String(120))
+    new_status: Mapped[str] = mapped_column(String(120))
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_crm_status_changes_party_changed", "party_id", "changed_at"),)
+
+
 class FollowUp(CrmBase):
     """A follow-up ("Wiedervorlage"): something to do for a party by a due date."""
 

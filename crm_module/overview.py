@@ -21,6 +21,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from crm_module import normalise
 from crm_module.errors import CrmError
+from crm_module.fields import FIELDS
 from crm_module.models import PROSPECT, ListMember, MailingList, Party, PartyCategory, Phone
 
 SORTS: dict[str, InstrumentedAttribute] = {
@@ -32,6 +33,21 @@ SORTS: dict[str, InstrumentedAttribute] = {
     "last_contact": Party.last_contact_at,
     "next_followup": Party.next_followup_on,
 }
+#: The overview's columns: ``(row key, sort key)``; the record's fields are headed by their label
+#: in the field catalogue, the name and the lists by ``_OWN_HEADERS``.
+COLUMNS = (("number", "number"), ("name", "name"), ("city", "city"), ("status", "status"),
+           ("contact_count", "contacts"), ("last_contact_at", "last_contact"), ("next_followup_on", "next_followup"),
+           ("lists", None))
+_OWN_HEADERS = {"name": "Name", "lists": "Listen"}
+
+
+def header(key: str, short: bool = False) -> str:
+    """A column's header; ``short`` for the CLI's narrow table."""
+    if key in _OWN_HEADERS:
+        return _OWN_HEADERS[key]
+    return (short and FIELDS[key].short) or FIELDS[key].label
+
+
 #: Sort columns that may be empty: empty counts as later than any value (last when ascending).
 _NULLABLE = (Party.number, Party.last_contact_at, Party.next_followup_on)
 SEARCH_FIELDS = ("auto", "name", "email", "phone", "city", "number")

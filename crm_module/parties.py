@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_module import normalise
+from crm_module.fields import CONTACT_PERSON_FIELDS, HOST_FIELDS, SCALAR_FIELDS
 from crm_module.errors import CrmError, NotFound
 from crm_module.models import CUSTOM_FIELD_SLOTS, CUSTOMER, MERGED, Event, Party, Phone
 from host_stub.api import quoted
@@ -29,17 +30,16 @@ NUMBER_PREFIX = "I"
 PROSPECT_DOCUMENTS = "crm_prospect"
 CUSTOMER_DOCUMENTS = "customer"
 
-#: Fields the host customer has too: they go to the customer on conversion and come back.
-HOST_FIELDS = (
-    "is_business", "company", "salutation", "title", "first_name", "last_name", "street", "house_number",
-    "address_addition", "postcode", "city", "country", "email", "website", "vat_treatment", "vat_note",
-    "payment_terms_days", "discount_percent",
-)
-CRM_FIELDS = ("status", "source", "expected_volume")
-SCALAR_FIELDS = HOST_FIELDS + CRM_FIELDS
 CUSTOM_COLUMNS = tuple(f"custom_{slot}" for slot in range(1, CUSTOM_FIELD_SLOTS + 1))
-CONTACT_FIELDS = ("is_main", "salutation", "title", "first_name", "last_name", "function", "email", "phone",
-                  "mobile")
+CONTACT_FIELDS = ("is_main", *CONTACT_PERSON_FIELDS)
+
+
+#: Ids per IN (...) list of a bulk statement; well below SQLite's and PostgreSQL's parameter limits.
+CHUNK = 5000
+
+
+def chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
 
 
 def _end(column, order):

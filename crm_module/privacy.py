@@ -25,7 +25,35 @@ from crm_module.parties import editable, get_party, require_prospect
 if TYPE_CHECKING:  # pragma: no cover
     from host_stub.host import Host
 
-EXPORT_FORMAT = "crm-export/1"
+#: The DSGVO export's format. Its keys are fixed here, apart from the field catalogue and the
+#: dialog: a renamed label or a new field changes nothing in it; a new field joins it with format 2.
+EXPORT_FORMAT = "crm-dsgvo-export/1"
+RECORD_KEYS = (
+    "id", "number", "role", "customer_number", "created_at", "updated_at",
+    "is_business", "status", "company", "salutation", "title", "first_name", "last_name", "street", "house_number",
+    "address_addition", "postcode", "city", "country", "email", "website", "phones", "contacts",
+    "vat_treatment", "vat_note", "payment_terms_days", "discount_percent", "categories", "source", "expected_volume",
+    "custom", "statistics", "events", "followups", "lists",
+)
+#: The keys of the record's lists and of the documents.
+ENTRY_KEYS = {
+    "phones": ("kind", "number"),
+    "contacts": ("id", "is_main", "salutation", "title", "first_name", "last_name", "function", "email", "phone",
+                 "mobile"),
+    "custom": ("slot", "label", "type", "value"),
+    "statistics": ("contact_count", "last_contact_at", "next_followup_on", "events_by_kind"),
+    "events": ("id", "kind", "occurred_at", "subject", "text"),
+    "followups": ("id", "due_on", "subject", "note", "done_at"),
+    "lists": ("id", "name", "kind"),
+    "documents": ("id", "filename", "kind", "size", "content_type", "created_at"),
+}
+#: A merged duplicate: what it held when it was merged (its custom fields as slot -> value).
+MERGED_KEYS = (
+    "id", "number", "is_business", "status", "company", "salutation", "title", "first_name", "last_name", "street",
+    "house_number", "address_addition", "postcode", "city", "country", "email", "website", "phones", "contacts",
+    "vat_treatment", "vat_note", "payment_terms_days", "discount_percent", "categories", "source", "expected_volume",
+    "custom",
+)
 
 
 def jsonable(value: Any) -> Any:
@@ -43,11 +71,13 @@ def jsonable(value: Any) -> Any:
 
 def export(host: Host, session: Session, party_id: int) -> dict[str, Any]:
     """Everything the CRM and the document store hold on one prospect (or customer), as JSON values."""
-    record = prospects.get(host, session, party_id)
+    shown = prospects.get(host, session, party_id)
     party = get_party(session, party_id)
+    record = {key: _entries(key, shown[key]) for key in RECORD_KEYS}
     documents = [
-        {**document, "content_base64": base64.b64encode(host.documents.content(session, document["id"])).decode()}
-        for document in record.pop("documents")
+        {**_pick(document, ENTRY_KEYS["documents"]),
+         "content_base64": base64.b64encode(host.documents.content(session, document["id"])).decode()}
+        for document in shown["documents"]
     ]
     merged_rows = session.scalars(select(Party).where(Party.merged_into_id == party.id).order_by(Party.id))
     logs = {m.id: m.snapshot for m in session.scalars(select(Merge).where(Merge.survivor_id == party.id))}
@@ -56,9 +86,24 @@ def export(host: Host, session: Session, party_id: int) -> dict[str, Any]:
         "exported_at": host.now(),
         "record": record,
         "documents": documents,
-        "merged_records": [{"id": p.id, "number": p.number, **editable(p)} for p in merged_rows],
+        "merged_records": [
+            {key: _entries(key, value) for key, value in
+             _pick({"id": p.id, "number": p.number, **editable(p)}, MERGED_KEYS).items()}
+            for p in merged_rows
+        ],
         "merges": [{**entry, "snapshot": logs[entry["id"]]} for entry in merges(session, party.id)],
     })
+
+
+def _pick(values: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    return {key: values[key] for key in keys}
+
+
+def _entries(key: str, value: Any) -> Any:
+    """A value of the record in the export's format: lists and figures with their fixed keys."""
+    if key in ENTRY_KEYS and isinstance(value, list):
+        return [_pick(entry, ENTRY_KEYS[key]) for entry in value]
+    return _pick(value, ENTRY_KEYS[key]) if key == "statistics" else value
 
 
 def erase(host: Host, session: Session, party_id: int) -> dict[str, int]:

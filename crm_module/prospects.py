@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import DateTime, String, delete, func, insert, literal, select
+from sqlalchemy import update as update_rows
 from sqlalchemy.orm import Session
 
-from crm_module import MODULE_ID, customfields, history, hooks, mailinglists
+from crm_module import MODULE_ID, customfields, history, hooks, mailinglists, overview
 from crm_module.errors import CrmError, InvalidInput, NotFound
+from crm_module.fields import SCALAR_FIELDS
 from crm_module.models import (
     CUSTOM_FIELD_SLOTS,
     CUSTOMER,
@@ -24,14 +26,15 @@ from crm_module.models import (
     Party,
     PartyCategory,
     Phone,
+    StatusChange,
 )
 from crm_module.parties import (
     CATEGORY_KIND,
     CONTACT_FIELDS,
-    SCALAR_FIELDS,
     SOURCE_KIND,
     STATUS_KIND,
     customer_fields,
+    chunks,
     customer_party,
     documents_party,
     editable,
@@ -47,6 +50,7 @@ from crm_module.parties import (
     unsaved_customer_party,
 )
 from crm_module.schemas import ProspectSchema, field_label, load
+from host_stub.api import plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from host_stub.host import Host
@@ -188,8 +192,51 @@ def update(host: Host, session: Session, party_id: int, changes: dict[str, Any])
         host.customers.update(session, customer.id, **{
             key: value for key, value in customer_fields(party).items() if getattr(customer, key) != value})
     if party.status != old_status:
+        session.add(StatusChange(party_id=party.id, old_status=old_status, new_status=party.status,
+                                 changed_at=host.now()))
         hooks.crm_status_changed(host, session, prospect_id=party.id, old=old_status, new=party.status)
     return party
+
+
+def set_status(host: Host, session: Session, status: str, *, party_ids: list[int] | None = None,
+               filters: overview.Filters | None = None) -> int:
+    """Give many prospects (the ids, or all that match the overview's ``filters``) the status
+    ``status`` at once; returns how many changed and calls ``crm_statuses_changed`` once.
+
+    One licence check; per selection (the ids in chunks) one INSERT … SELECT into the status history
+    and one UPDATE … WHERE, so that a million prospects change without one of them loaded as an
+    object. Prospects that already have the status are left as they are.
+    """
+    host.require_writable(session, MODULE_ID)
+    statuses = host.masterdata.labels(session, STATUS_KIND)
+    if status not in statuses:
+        raise InvalidInput({"status": f"Unbekannter Status „{status}“. Möglich: {', '.join(statuses)}."},
+                           {"status": field_label("status")})
+    if (party_ids is None) == (filters is None):
+        raise TypeError("set_status takes either party_ids or filters")
+    if party_ids is None:
+        selections = [overview.conditions(session, filters)]
+    else:
+        id_chunks = chunks(list(dict.fromkeys(party_ids)))
+        for chunk in id_chunks:
+            found = session.scalar(select(func.count()).select_from(Party).where(
+                Party.id.in_(chunk), Party.role == PROSPECT))
+            if found != len(chunk):
+                missing = plural(len(chunk) - found, "gewählter Datensatz ist", "gewählte Datensätze sind")
+                raise CrmError(f"{missing} kein Interessent (mehr); es wurde kein Status geändert.")
+        selections = [[Party.id.in_(chunk)] for chunk in id_chunks]
+    now = host.now()
+    changed: list[int] = []
+    for where in selections:
+        where = [*where, Party.role == PROSPECT, Party.status != status]
+        session.execute(insert(StatusChange).from_select(
+            ["party_id", "old_status", "new_status", "changed_at"],
+            select(Party.id, Party.status, literal(status, String), literal(now, DateTime)).where(*where)))
+        changed += session.scalars(update_rows(Party).where(*where).values(status=status, updated_at=now)
+                                   .returning(Party.id).execution_options(synchronize_session=False))
+    if changed:
+        hooks.crm_statuses_changed(host, session, prospect_ids=changed, new=status)
+    return len(changed)
 
 
 def apply(party: Party, clean: dict[str, Any]) -> bool:

@@ -14,7 +14,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validates_schema
 
 from crm_module import customfields, normalise
 from crm_module.errors import InvalidInput
-from crm_module.fields import LABELS, VAT_TREATMENTS
+from crm_module.fields import CONTACT_PERSON_FIELDS, FIELDS, LABELS, VAT_TREATMENTS, Field
 from host_stub.api import country_code, unstorable_character
 
 PHONE_KINDS = ("Telefon", "Mobil", "Fax", "Privat", "Zentrale", "Sonstige")
@@ -26,7 +26,7 @@ class Text(fields.String):
 
     def __init__(self, max_length: int, *, required: bool = False, multiline: bool = False, **kwargs: Any) -> None:
         if not required:
-            kwargs["load_default"] = ""
+            kwargs.setdefault("load_default", "")
         super().__init__(required=required, error_messages={
             "required": "Bitte ausfüllen.", "null": "Bitte ausfüllen.", "invalid": "Bitte einen Text angeben.",
         }, **kwargs)
@@ -88,8 +88,8 @@ def email_address(value: str) -> tuple[str, str | None]:
 
 
 class Email(Text):
-    def __init__(self) -> None:
-        super().__init__(254)
+    def __init__(self, max_length: int = 254, **kwargs: Any) -> None:
+        super().__init__(max_length, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs) -> str:
         address, error = email_address(super()._deserialize(value, attr, data, **kwargs))
@@ -102,8 +102,8 @@ _WEBSITE = re.compile(r"(https?://)?([a-z0-9äöüß-]+\.)+[a-z]{2,}(:\d+)?(/\S*
 
 
 class Website(Text):
-    def __init__(self) -> None:
-        super().__init__(200)
+    def __init__(self, max_length: int = 200, **kwargs: Any) -> None:
+        super().__init__(max_length, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -128,57 +128,64 @@ class PhoneSchema(Schema):
                                   "kind")
 
 
-class ContactSchema(Schema):
+_ContactFields = Schema.from_dict({
+    "id": fields.Integer(load_default=None, allow_none=True),
+    "is_main": fields.Boolean(load_default=False, error_messages={"invalid": "Bitte ja oder nein angeben."}),
+    **{f.name: (Email if f.type == "email" else Text)(f.length, required=f.required)
+       for f in CONTACT_PERSON_FIELDS.values()},
+}, name="ContactFields")
+
+
+class ContactSchema(_ContactFields):  # type: ignore[valid-type,misc]
     class Meta:
         unknown = RAISE
 
-    id = fields.Integer(load_default=None, allow_none=True)
-    is_main = fields.Boolean(load_default=False, error_messages={"invalid": "Bitte ja oder nein angeben."})
-    salutation = Text(40)
-    title = Text(40)
-    first_name = Text(100)
-    last_name = Text(100, required=True)
-    function = Text(100)
-    email = Email()
-    phone = Text(40)
-    mobile = Text(40)
+
+_NUMBER_UNITS = {"percent": "Prozent", "money": "Euro"}
 
 
-class ProspectSchema(Schema):
-    """One prospect as the edit dialog sends it (all tabs); ``load`` returns clean values."""
-
-    class Meta:
-        unknown = RAISE
-
-    is_business = fields.Boolean(load_default=True, error_messages={"invalid": "Bitte ja oder nein angeben."})
-    status = Text(120)
-    company = Text(200)
-    salutation = Text(40)
-    title = Text(40)
-    first_name = Text(100)
-    last_name = Text(100)
-    street = Text(200)
-    house_number = Text(20)
-    address_addition = Text(200)
-    postcode = Text(20)
-    city = Text(100)
-    country = Text(2)
-    email = Email()
-    website = Website()
-    phones = fields.List(fields.Nested(PhoneSchema), load_default=list,
-                         error_messages={"invalid": "Bitte eine Liste von Telefonnummern angeben."})
-    contacts = fields.List(fields.Nested(ContactSchema), load_default=list,
+def _declared(field: Field) -> fields.Field:
+    """The marshmallow field of a catalogue field."""
+    if field.type == "text":
+        return Text(field.length, load_default=field.default)
+    if field.type == "email":
+        return Email(field.length)
+    if field.type == "website":
+        return Website(field.length)
+    if field.type == "business":
+        return fields.Boolean(load_default=field.default, error_messages={"invalid": "Bitte ja oder nein angeben."})
+    if field.type == "choice":
+        return fields.String(load_default=field.default)
+    if field.type == "days":
+        return fields.Integer(load_default=field.default, error_messages={
+            "invalid": "Bitte eine ganze Zahl von Tagen angeben, z. B. 14."})
+    if field.type in _NUMBER_UNITS:
+        low, high = field.limits
+        return Amount(low, high, _NUMBER_UNITS[field.type], load_default=field.default,
+                      allow_none=field.default is None)
+    if field.type == "phones":
+        return fields.List(fields.Nested(PhoneSchema), load_default=list,
+                           error_messages={"invalid": "Bitte eine Liste von Telefonnummern angeben."})
+    if field.type == "contacts":
+        return fields.List(fields.Nested(ContactSchema), load_default=list,
                            error_messages={"invalid": "Bitte eine Liste von Ansprechpartnern angeben."})
-    vat_treatment = fields.String(load_default="standard")
-    vat_note = Text(200)
-    payment_terms_days = fields.Integer(load_default=14, error_messages={
-        "invalid": "Bitte eine ganze Zahl von Tagen angeben, z. B. 14."})
-    discount_percent = Amount(Decimal("0"), Decimal("100"), "Prozent", load_default=Decimal("0"))
-    categories = fields.List(fields.String(), load_default=list,
-                             error_messages={"invalid": "Bitte eine Liste von Kategorien angeben."})
-    source = Text(120)
-    expected_volume = Amount(Decimal("0"), Decimal("9999999999.99"), "Euro", load_default=None, allow_none=True)
-    custom = fields.Dict(load_default=dict, error_messages={"invalid": "Bitte Feld und Wert angeben."})
+    if field.type == "categories":
+        return fields.List(fields.String(), load_default=list,
+                           error_messages={"invalid": "Bitte eine Liste von Kategorien angeben."})
+    if field.type == "custom":
+        return fields.Dict(load_default=dict, error_messages={"invalid": "Bitte Feld und Wert angeben."})
+    raise ValueError(f"field type {field.type!r} of {field.name!r} has no schema field")
+
+
+_RecordFields = Schema.from_dict({f.name: _declared(f) for f in FIELDS.values() if f.editable}, name="RecordFields")
+
+
+class ProspectSchema(_RecordFields):  # type: ignore[valid-type,misc]
+    """One prospect as the edit dialog sends it (all tabs), its fields from the catalogue;
+    ``load`` returns clean values."""
+
+    class Meta:
+        unknown = RAISE
 
     def __init__(self, *, statuses: list[str], categories: list[str], sources: list[str],
                  custom_fields: dict[int, customfields.FieldDefinition]) -> None:
@@ -260,8 +267,10 @@ class ProspectSchema(Schema):
         data["custom"] = custom
 
     def _check_conditions(self, data, errors) -> None:
-        if not 0 <= data.get("payment_terms_days", 14) <= 365:
-            errors["payment_terms_days"] = ["Das Zahlungsziel muss zwischen 0 und 365 Tagen liegen."]
+        terms = FIELDS["payment_terms_days"]
+        low, high = terms.limits or (0, 0)
+        if not low <= data.get("payment_terms_days", terms.default) <= high:
+            errors["payment_terms_days"] = [f"Das {terms.label} muss zwischen {low} und {high} Tagen liegen."]
         treatment = data.get("vat_treatment")
         country = data.get("country", "DE")
         if treatment not in VAT_TREATMENTS:
@@ -289,9 +298,8 @@ def _flatten(messages: Any, prefix: str = "") -> dict[str, str]:
 
 
 _ITEM_LABELS = {"phones": "Telefonnummer", "contacts": "Ansprechpartner"}
-_CONTACT_LABELS = {"salutation": "Anrede", "title": "Titel", "first_name": "Vorname", "last_name": "Nachname",
-                   "function": "Funktion", "email": "E-Mail", "phone": "Telefon", "mobile": "Mobil",
-                   "number": "Nummer", "kind": "Art", "is_main": "Hauptansprechpartner", "id": "ID"}
+_CONTACT_LABELS = {name: f.label for name, f in CONTACT_PERSON_FIELDS.items()} | {
+    "number": "Nummer", "kind": "Art", "is_main": "Hauptansprechpartner", "id": "ID"}
 
 
 def field_label(key: str) -> str:

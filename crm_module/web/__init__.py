@@ -1,7 +1,8 @@
 """The CRM's web pages, mounted by the host under ``/m/crm/`` (see docs/crm.md).
 
-``blueprint(host)`` builds the Flask blueprint for one Host (the views are in ``views.py``);
-``menu_items()`` are the entries under Stammdaten. The hookimpls in ``plugin.py`` return both.
+``blueprint(host)`` builds the Flask blueprint for one Host (the views are in one module per page
+family, registered through ``routing.route``); ``menu_items()`` are the entries under Stammdaten.
+The hookimpls in ``plugin.py`` return both.
 """
 
 from __future__ import annotations
@@ -17,6 +18,6 @@ def menu_items() -> list[MenuItem]:
 
 
 def blueprint(host):
-    from crm_module.web.views import build_blueprint
+    from crm_module.web.routing import build_blueprint
 
     return build_blueprint(host)

@@ -16,15 +16,15 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from crm_module.fields import CONTACT_PERSON_FIELDS, FIELDS, SCALAR_FIELDS
 from crm_module.overview import Filters
 from crm_module.schemas import field_label
 
-TEXT_FIELDS = (
-    "status", "company", "salutation", "title", "first_name", "last_name", "street", "house_number",
-    "address_addition", "postcode", "city", "country", "email", "website", "vat_treatment", "vat_note", "source",
-    "payment_terms_days", "discount_percent",
-)
-CONTACT_TEXT_FIELDS = ("salutation", "title", "first_name", "last_name", "function", "email", "phone", "mobile")
+#: The catalogue's fields that the dialog has a text input or a selection for.
+TEXT_FIELDS = tuple(name for name in SCALAR_FIELDS if FIELDS[name].type not in ("business", "money"))
+CONTACT_TEXT_FIELDS = tuple(CONTACT_PERSON_FIELDS)
+#: The inputs of a new contact-person row.
+BLANK_CONTACT = {"id": "", "is_main": False} | {name: "" for name in CONTACT_TEXT_FIELDS}
 _ROW = re.compile(r"(phones|contacts)-(\d+)-")
 _CUSTOM = re.compile(r"custom-(\d+)")
 _GERMAN_SEPARATORS = str.maketrans(",.", ".,")
@@ -83,11 +83,17 @@ def readable(value: Any) -> str:
 
 def blank_values() -> dict[str, Any]:
     """The form of a new prospect."""
-    values: dict[str, Any] = {name: "" for name in TEXT_FIELDS}
-    values |= {"is_business": True, "country": "DE", "vat_treatment": "standard", "payment_terms_days": "14",
-               "discount_percent": "0", "expected_volume": "", "phones": [], "contacts": [], "categories": [],
-               "custom": {}}
-    return values
+    values: dict[str, Any] = {name: _shown(FIELDS[name].default) for name in SCALAR_FIELDS}
+    return values | {"phones": [], "contacts": [], "categories": [], "custom": {}}
+
+
+def _shown(default: Any) -> Any:
+    """A catalogue default as its input holds it: yes/no stays a bool, a number reads German."""
+    if default is None:
+        return ""
+    if isinstance(default, bool | str):
+        return default
+    return german_number(default)
 
 
 def record_values(record: dict[str, Any]) -> dict[str, Any]:
@@ -183,8 +189,8 @@ def overview_row(row: dict[str, Any]) -> dict[str, Any]:
     """A row of ``overview.overview`` as the list shows it."""
     return {
         "id": row["id"], "number": row["number"], "name": row["name"], "city": row["city"], "status": row["status"],
-        "contacts": row["contact_count"], "last_contact": german_date(row["last_contact_at"]),
-        "next_followup": german_date(row["next_followup_on"]), "lists": ", ".join(row["lists"]),
+        "contact_count": row["contact_count"], "last_contact_at": german_date(row["last_contact_at"]),
+        "next_followup_on": german_date(row["next_followup_on"]), "lists": ", ".join(row["lists"]),
         "label": f"„{row['name']}“" + (f" ({row['number']})" if row["number"] else ""),
     }
 
@@ -192,18 +198,6 @@ def overview_row(row: dict[str, Any]) -> dict[str, Any]:
 # -- which tab of the dialog an error is on -------------------------------------------------------
 
 
-TABS = {
-    "ansprechpartner": ("contacts",),
-    "konditionen": ("vat_treatment", "vat_note", "payment_terms_days", "discount_percent"),
-    "statistik": ("categories", "source", "expected_volume"),
-    "felder": ("custom",),
-}
-
-
 def error_tabs(errors: dict[str, str]) -> set[str]:
-    """The tabs with an error, so that they are marked and the first one opens."""
-    tabs = set()
-    for key in errors:
-        field = key.split(".")[0]
-        tabs.add(next((tab for tab, fields in TABS.items() if field in fields), "adresse"))
-    return tabs
+    """The tabs with an error (the catalogue's tab of the field), so that they are marked and the first one opens."""
+    return {FIELDS[key.split(".")[0]].tab if key.split(".")[0] in FIELDS else "adresse" for key in errors}

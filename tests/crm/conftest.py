@@ -72,6 +72,14 @@ class CrmSpy:
         self.calls.append(("crm_event_recorded", {"party_id": event.party_id, "kind": event.kind}))
 
     @hookimpl
+    def crm_statuses_changed(self, host, session, prospect_ids, new):
+        self.calls.append(("crm_statuses_changed", {"prospect_ids": sorted(prospect_ids), "new": new}))
+
+    @hookimpl
+    def crm_events_recorded(self, host, session, kind, party_ids, occurred_at):
+        self.calls.append(("crm_events_recorded", {"kind": kind, "party_ids": party_ids, "occurred_at": occurred_at}))
+
+    @hookimpl
     def crm_prospects_deleted(self, host, session, prospect_ids, erased):
         self.calls.append(("crm_prospects_deleted", {"prospect_ids": prospect_ids, "erased": erased}))
 

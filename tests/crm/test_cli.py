@@ -137,7 +137,7 @@ def test_export_and_erase(crm_cli, tmp_path):
     target = tmp_path / "auskunft.json"
     assert crm_cli("crm", "export", "I10000", "-o", str(target)).exit_code == 0
     assert json.loads(target.read_text(encoding="utf-8"))["record"]["company"] == "Bäckerei Schmitz GmbH"
-    assert json.loads(crm_cli("crm", "export", "I10000").output)["format"] == "crm-export/1"
+    assert json.loads(crm_cli("crm", "export", "I10000").output)["format"] == "crm-dsgvo-export/1"
     result = crm_cli("crm", "erase", "I10000", "--yes")
     assert result.exit_code == 0 and "anonymer Protokolleintrag" in result.output
     assert listing(crm_cli, "--count")["total"] == 0
@@ -167,6 +167,9 @@ def test_fields_events_followups_and_lists(crm_cli):
     assert listing(crm_cli)["rows"][0]["next_followup_on"] is None
     assert json.loads(crm_cli("crm", "lists", "show", "--json").output)[0]["members"] == 1
     assert "1 Eintrag" in crm_cli("crm", "lists", "remove", "1", "I10000").output
+    kept = crm_cli("crm", "fields", "remove", "1")
+    assert kept.exit_code == 1 and "bei 1 Datensatz Werte" in kept.output and "--discard-values" in kept.output
+    assert crm_cli("crm", "fields", "remove", "1", "--discard-values").output == "Feld 1 entfernt.\n"
 
 
 def test_writing_commands_are_refused_after_the_trial_but_reading_works(cli, make_host, clock):

@@ -99,7 +99,7 @@ def test_custom_fields_are_configured_once_and_protect_stored_values(host):
         customfields.configure(host, session, 5, "mitarbeiter", "text")
     with host.session() as session, pytest.raises(CrmError, match="1 bis 20"):
         customfields.configure(host, session, 21, "Zuviel", "text")
-    with host.session() as session, pytest.raises(CrmError, match="--discard-values"):
+    with host.session() as session, pytest.raises(CrmError, match="gingen mit dem Feld verloren"):
         customfields.remove(host, session, 4)
     with host.session() as session:
         customfields.configure(host, session, 4, "Mitarbeiterzahl", "text")

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from crm_module import conversion, history, mailinglists, merging, overview, privacy, prospects
 from crm_module.errors import CrmError, NotFound
 from crm_module.models import ContactPerson, Event, Merge, Party, Phone
+from host_stub.web import create_app
 from tests.crm.conftest import create, record
 
 
@@ -153,3 +154,33 @@ def test_after_an_erasure_no_copy_remains_in_the_sqlite_file_or_its_wal(host):
         privacy.erase(host, session, party_id)
     after = _database_bytes(host)
     assert [secret for secret in secrets if secret in after] == []
+
+
+def test_the_export_has_its_own_versioned_format_that_a_dialog_label_does_not_change(person, monkeypatch):
+    from dataclasses import replace
+
+    from crm_module import fields
+
+    host, party_id, _duplicate = person
+    with host.session() as session:
+        before = json.dumps(privacy.export(host, session, party_id))
+    monkeypatch.setitem(fields.FIELDS, "postcode", replace(fields.FIELDS["postcode"], label="Postleitzahl"))
+    monkeypatch.setitem(fields.LABELS, "postcode", "Postleitzahl")
+    client = create_app(host).test_client()
+    assert "Postleitzahl" in client.get(f"/m/crm/{party_id}").get_data(as_text=True)
+    with host.session() as session:
+        data = privacy.export(host, session, party_id)
+    assert json.dumps(data) == before
+    assert data["format"] == "crm-dsgvo-export/1"
+    assert tuple(data["record"]) == privacy.RECORD_KEYS
+    assert tuple(data["record"]["contacts"][0]) == privacy.ENTRY_KEYS["contacts"]
+    assert tuple(data["merged_records"][0]) == privacy.MERGED_KEYS
+
+
+def test_every_field_of_the_record_is_in_the_export():
+    """A field added to the catalogue must be added to the export too, as a new format version."""
+    from crm_module.fields import FIELDS
+
+    entered = {name for name, field in FIELDS.items() if field.editable}
+    assert entered <= set(privacy.RECORD_KEYS) and entered <= set(privacy.MERGED_KEYS)
+    assert {"contact_count", "last_contact_at", "next_followup_on"} <= set(privacy.ENTRY_KEYS["statistics"])

@@ -2,7 +2,7 @@
 change of many prospects at once is one INSERT … SELECT and stays on record.
 
 Revision ID: crm_0005
-Revises: crm_0003
+Revises: crm_0004
 Create Date: 2026-12-02
 """
 

@@ -10,7 +10,7 @@ import pytest
 
 from crm_module import conversion
 from crm_module.errors import InvalidInput
-from host_stub.web import create_app
+from tests.conftest import signed_in_client
 from tests.crm.conftest import create, prospect_data
 from tests.crm.test_cli import ADD, crm_cli, listing  # noqa: F401 (crm_cli is a fixture)
 from tests.test_web import text_of
@@ -73,7 +73,7 @@ def test_messages_of_the_cli_name_numbers_not_ids(crm_cli):
 
 
 def test_error_texts_of_pages_and_services_do_not_show_internal_ids(host):
-    client = create_app(host).test_client()
+    client = signed_in_client(host)
     page = client.get("/m/crm/4711")
     assert page.status_code == 404
     assert "Diesen Interessenten gibt es nicht (mehr)" in text_of(page) and "4711" not in text_of(page)
@@ -86,7 +86,7 @@ def test_error_texts_of_pages_and_services_do_not_show_internal_ids(host):
 
 def test_the_overview_asks_before_deleting_naming_the_record(host):
     create(host, company="Bäckerei Schmitz")
-    page = create_app(host).test_client().get("/m/crm/").get_data(as_text=True)
+    page = signed_in_client(host).get("/m/crm/").get_data(as_text=True)
     assert 'data-label="„Bäckerei Schmitz“ (I10000)"' in page
     assert 'data-confirm="{count} Interessenten löschen?" data-confirm-one="Interessent {label} löschen?"' in page
 
@@ -96,7 +96,7 @@ def test_a_customer_record_and_its_dialog_show_the_customer_number(host):
     with host.session() as session:
         conversion.convert(host, session, [party_id])
         customer_id = host.customers.resolve(session, "K10000").id
-    client = create_app(host).test_client()
+    client = signed_in_client(host)
     record_page = text_of(client.get(f"/m/crm/kunde/{customer_id}"))
     assert "Kundennummer K10000" in record_page and "Früher Interessent I10000" in record_page
     dialog = client.get(f"/m/crm/{party_id}").get_data(as_text=True)

@@ -19,14 +19,16 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
 
-from crm_module import MODULE_ID, customfields, history, mailinglists, merging, overview, privacy, prospects
+from crm_module import (
+    MODULE_ID, conversion, customfields, history, mailinglists, merging, overview, privacy, prospects,
+)
 from crm_module.errors import InvalidInput
 from crm_module.models import CUSTOM_FIELD_SLOTS
 from crm_module.parties import CATEGORY_KIND, STATUS_KIND, get_party, label
 from crm_module.schemas import PHONE_KINDS, VAT_TREATMENTS
 from crm_module.web import forms
 from host_stub.api import plural
-from host_stub.errors import HostError, LicenseRefused, NotFound
+from host_stub.errors import Forbidden, HostError, LicenseRefused, NotFound
 from host_stub.web import safe_next
 from host_stub.web.lists import Column, ListState
 from host_stub.web.params import id_value, id_values
@@ -156,11 +158,12 @@ def _dialog(host: Host, session, prospect_id: int | None = None) -> dict[str, An
     context: dict[str, Any] = {
         "record": record, "statuses": schema.statuses, "category_choices": schema.category_choices,
         "sources": schema.sources, "fields": list(schema.custom_fields.values()),
-        "licence": host.licensing.status(session, MODULE_ID), "merges": [],
+        "licence": host.licensing.status(session, MODULE_ID), "merges": [], "conversions": [],
         "document_kinds": host.documents.kind_labels, "correction_days": host.documents.correction_days,
     }
     if record is not None:
         context["merges"] = merging.merges(session, prospect_id)
+        context["conversions"] = conversion.conversions(session, prospect_id)
         if record["merged_into_id"] is not None:
             context["merged_into"] = label(get_party(session, record["merged_into_id"]))
     return context
@@ -375,7 +378,7 @@ def erase(host: Host, prospect_id: int):
         with host.session() as session:
             name = label(get_party(session, prospect_id))
             counts = privacy.erase(host, session, prospect_id)
-    except NotFound:
+    except (NotFound, Forbidden):  # their own error pages: 404, 403 for a Mitarbeiter
         raise
     except HostError as exc:
         flash(str(exc), "error")
@@ -551,7 +554,9 @@ def customer_record(host: Host, customer_id: int):
     """What the CRM holds on a host customer, including everything that came along from the prospect."""
     with host.session() as session:
         record = prospects.for_customer(host, session, customer_id)
-    return render_template("crm/customer.html", record=record, event_kinds=history.EVENT_KINDS,
+        conversions = conversion.conversions(session, record["id"]) if record["id"] is not None else []
+    return render_template("crm/customer.html", record=record, conversions=conversions,
+                           event_kinds=history.EVENT_KINDS,
                            document_kinds=host.documents.kind_labels, vat_treatments=VAT_TREATMENTS,
                            list_kinds=LIST_KINDS)
 

@@ -205,7 +205,7 @@ def db_revision(host, owner: str, message: str) -> None:
               help="Adresse, an die der Server sich bindet; außer 127.0.0.1/localhost nur mit --allow-remote.")
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--allow-remote", is_flag=True,
-              help="Eine Adresse erlauben, die andere Rechner erreichen (noch ohne Anmeldung!).")
+              help="Eine Adresse erlauben, die andere Rechner erreichen (mit Anmeldung, aber unverschlüsseltes HTTP).")
 @click.option("--trusted-host", "trusted_hosts", multiple=True, metavar="NAME",
               help="Weiterer Hostname, unter dem die Weboberfläche aufgerufen wird (mehrfach möglich).")
 @click.pass_obj
@@ -216,14 +216,16 @@ def serve(host, bind: str, port: int, allow_remote: bool, trusted_hosts: tuple[s
     remote = not is_loopback(bind)
     if remote and not allow_remote:
         raise click.UsageError(
-            f"Die Adresse {bind} ist von anderen Rechnern erreichbar, und die Weboberfläche hat noch keine "
-            "Anmeldung: jeder im Netz könnte alle Daten lesen und ändern. Ohne Bedenken: --host 127.0.0.1. "
-            "Wenn Sie das Risiko kennen: --allow-remote angeben.")
+            f"Die Adresse {bind} ist von anderen Rechnern erreichbar. Die Weboberfläche verlangt eine Anmeldung, "
+            "spricht aber unverschlüsseltes HTTP: Passwörter und Daten gehen im Klartext durchs Netz. Nur auf "
+            "diesem Rechner: --host 127.0.0.1. Im vertrauenswürdigen Büronetz (oder hinter einem HTTPS-Proxy): "
+            "--allow-remote angeben.")
     host.enabled_modules()  # fail early with a clear message when the database is not set up
     app = create_app(host, trusted_hosts=[*served_host_names(bind), *trusted_hosts])
     if remote:
-        click.echo("Warnung: Die Weboberfläche ist von anderen Rechnern erreichbar und hat noch keine Anmeldung; "
-                   "jeder, der sie erreicht, kann alle Daten lesen und ändern.", err=True)
+        click.echo("Warnung: Die Weboberfläche ist von anderen Rechnern erreichbar und spricht unverschlüsseltes "
+                   "HTTP; Passwörter und Daten gehen im Klartext durchs Netz. Nur in einem vertrauenswürdigen Netz "
+                   "oder hinter einem HTTPS-Proxy betreiben.", err=True)
     shown = f"[{bind}]" if ":" in bind else bind
     click.echo(f"Weboberfläche: http://{shown}:{port}/")
     run(app, bind, port)

@@ -223,9 +223,9 @@ def serve(host, bind: str, port: int, allow_remote: bool, trusted_hosts: tuple[s
     host.enabled_modules()  # fail early with a clear message when the database is not set up
     app = create_app(host, trusted_hosts=[*served_host_names(bind), *trusted_hosts])
     if remote:
-        click.echo("Warnung: Die Weboberfläche ist von anderen Rechnern erreichbar und spricht unverschlüsseltes "
-                   "HTTP; Passwörter und Daten gehen im Klartext durchs Netz. Nur in einem vertrauenswürdigen Netz "
-                   "oder hinter einem HTTPS-Proxy betreiben.", err=True)
+        click.echo("Warnung: Die Weboberfläche ist von anderen Rechnern erreichbar. Sie verlangt eine Anmeldung, "
+                   "spricht aber unverschlüsseltes HTTP: Passwörter und Daten gehen im Klartext durchs Netz. Nur in "
+                   "einem vertrauenswürdigen Netz oder hinter einem HTTPS-Proxy betreiben.", err=True)
     shown = f"[{bind}]" if ":" in bind else bind
     click.echo(f"Weboberfläche: http://{shown}:{port}/")
     run(app, bind, port)

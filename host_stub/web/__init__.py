@@ -219,8 +219,8 @@ def safe_next(target: str | None) -> str | None:
 #: session keys: who signed in, and the user's session epoch at that moment.
 USER_KEY = "user_id"
 EPOCH_KEY = "user_epoch"
-#: Endpoints an anonymous visitor may reach: the sign-in page and static files.
-PUBLIC_ENDPOINTS = ("users.sign_in", "static")
+#: The one page an anonymous visitor may reach (besides static files).
+SIGN_IN_ENDPOINT = "users.sign_in"
 
 
 def current_user() -> UserInfo | None:
@@ -240,8 +240,8 @@ def _sign_in_required():
 
     A session whose user logged out, changed the password or was deactivated since has ended.
     """
-    if request.endpoint in PUBLIC_ENDPOINTS or request.routing_exception is not None:
-        return None  # the sign-in page, static files, and unknown pages or host names (their error page follows)
+    if request.endpoint == "static":
+        return None
     host = current_host()
     user = None
     if isinstance(session.get(USER_KEY), int) and isinstance(session.get(EPOCH_KEY), int):
@@ -252,8 +252,10 @@ def _sign_in_required():
             flash("Ihre Sitzung ist beendet (abgemeldet, Passwort geändert oder Zugang deaktiviert). "
                   "Bitte melden Sie sich neu an.", "error")
     if user is None:
+        if request.endpoint == SIGN_IN_ENDPOINT or request.routing_exception is not None:
+            return None  # the sign-in page; an unknown page or host name gets its error page (without menu)
         target = current_url() if request.method == "GET" else None
-        return redirect(url_for("users.sign_in", next=target), 303)
+        return redirect(url_for(SIGN_IN_ENDPOINT, next=target), 303)
     g.user = user
     g.acting = ExitStack()
     g.acting.enter_context(host.users.acting(user))

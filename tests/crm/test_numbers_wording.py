@@ -66,7 +66,8 @@ def test_messages_of_the_cli_name_numbers_not_ids(crm_cli):
     assert crm_cli("crm", "lists", "add", "1", "I10000", "I10001").output == "2 Einträge hinzugefügt.\n"
     assert crm_cli("crm", "lists", "remove", "1", "I10000").output == "1 Eintrag entfernt.\n"
     crm_cli("crm", "merge", "I10000", "I10001", "--yes")
-    assert re.search(r"^\s+1  \S+ \S+  I10000 <- I10001  \(aktiv\)$", crm_cli("crm", "merges").output, re.M)
+    assert re.search(r"^\s+1  \S+ \S+ von Administrator  I10000 <- I10001  \(aktiv\)$", crm_cli("crm", "merges").output,
+                     re.M)
     missing = crm_cli("crm", "prospects", "show", "999")
     assert missing.exit_code == 1 and "Einen Interessenten mit der ID 999 gibt es nicht; Interessentennummern " \
                                       "beginnen mit I, z. B. I10001." in missing.output

@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Container
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from crm_module import MODULE_ID, hooks
 from crm_module.errors import CrmError, NotFound
 from crm_module.fields import HOST_FIELDS
-from crm_module.models import CUSTOMER, PROSPECT, Event, FollowUp, Party, Phone
+from crm_module.models import CUSTOMER, PROSPECT, Conversion, Event, FollowUp, Party, Phone
 from crm_module.parties import (
     CUSTOMER_DOCUMENTS,
     PROSPECT_DOCUMENTS,
@@ -82,8 +82,25 @@ def convert(host: Host, session: Session, party_ids: list[int]) -> dict[int, int
     )
     _expire_loaded(session, pairs)
     host.documents.reassign(session, PROSPECT_DOCUMENTS, ids, CUSTOMER_DOCUMENTS, list(pairs.values()))
+    _log(host, session, "convert", pairs.items())
     hooks.crm_prospects_converted(host, session, pairs=pairs)
     return pairs
+
+
+def _log(host: Host, session: Session, direction: str, parties_and_customers: Any) -> None:
+    """One ``crm_conversions`` row per record, with the acting user (one executemany)."""
+    by_id, by_name = host.users.actor()
+    session.execute(insert(Conversion), [
+        {"party_id": party_id, "customer_id": customer_id, "direction": direction, "converted_at": host.now(),
+         "converted_by_id": by_id, "converted_by_name": by_name}
+        for party_id, customer_id in parties_and_customers])
+
+
+def conversions(session: Session, party_id: int) -> list[dict[str, Any]]:
+    """The conversions of a record to a customer and back, oldest first, with who did them."""
+    rows = session.scalars(select(Conversion).where(Conversion.party_id == party_id).order_by(Conversion.id))
+    return [{"direction": c.direction, "customer_id": c.customer_id, "converted_at": c.converted_at,
+             "converted_by": c.converted_by_name} for c in rows]
 
 
 def _create_customers(host: Host, session: Session, ids: list[int]) -> dict[int, int]:
@@ -152,6 +169,7 @@ def revert(host: Host, session: Session, customer_ids: list[int]) -> dict[int, i
     host.documents.reassign(session, CUSTOMER_DOCUMENTS, ids, PROSPECT_DOCUMENTS, list(pairs.values()))
     for customer_id in ids:
         host.customers.delete(session, customer_id)
+    _log(host, session, "revert", ((party_id, customer_id) for customer_id, party_id in pairs.items()))
     hooks.crm_customers_reverted(host, session, pairs=pairs)
     return pairs
 

@@ -250,8 +250,9 @@ def merge(host: Host, session: Session, party_ids: list[int], survivor_id: int |
     session.flush()
     refresh_activity(session, [p.id for p in everyone])
     result = {field: _json(getattr(survivor, field)) for field in MERGE_FIELDS}
-    log = Merge(survivor_id=survivor.id, merged_ids=other_ids, merged_at=now,
-                snapshot={"parties": snapshot, "added_lists": added_lists, "result": result})
+    merged_by_id, merged_by_name = host.users.actor()
+    log = Merge(survivor_id=survivor.id, merged_ids=other_ids, merged_at=now, merged_by_id=merged_by_id,
+                merged_by_name=merged_by_name, snapshot={"parties": snapshot, "added_lists": added_lists, "result": result})
     session.add(log)
     session.flush()
     for party in everyone:
@@ -366,6 +367,7 @@ def undo(host: Host, session: Session, merge_id: int, decisions: dict[str, str] 
     _restore_history(host, session, survivor, others, parties, log.snapshot["added_lists"])
     refresh_activity(session, [survivor.id, *log.merged_ids])
     log.undone_at = host.now()
+    log.undone_by_id, log.undone_by_name = host.users.actor()
     log.snapshot = {}  # the copy of the personal data is not needed any more
     session.flush()
     for party in [survivor, *others]:
@@ -477,4 +479,5 @@ def merges(session: Session, party_id: int | None = None) -> list[dict[str, Any]
     names = {p.id: label(p) for p in session.scalars(select(Party).where(Party.id.in_(ids)))} if ids else {}
     return [{"id": m.id, "survivor_id": m.survivor_id, "merged_ids": list(m.merged_ids),
              "merged": [names.get(i, "einem gelöschten Datensatz") for i in m.merged_ids],
-             "merged_at": m.merged_at, "undone_at": m.undone_at} for m in logs]
+             "merged_at": m.merged_at, "merged_by": m.merged_by_name, "undone_at": m.undone_at,
+             "undone_by": m.undone_by_name} for m in logs]

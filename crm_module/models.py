@@ -285,7 +285,11 @@ class Merge(CrmBase):
     merged_ids: Mapped[list[int]] = mapped_column(JSON)
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     merged_at: Mapped[datetime] = mapped_column(DateTime)
+    merged_by_id: Mapped[int | None] = mapped_column(ForeignKey(host_column("host_users.id"), ondelete="SET NULL"))
+    merged_by_name: Mapped[str] = mapped_column(String(200), default="")
     undone_at: Mapped[datetime | None] = mapped_column(DateTime)
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey(host_column("host_users.id"), ondelete="SET NULL"))
+    undone_by_name: Mapped[str] = mapped_column(String(200), default="")
 
 
 class Erasure(CrmBase):
@@ -295,4 +299,20 @@ class Erasure(CrmBase):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     erased_at: Mapped[datetime] = mapped_column(DateTime)
+    erased_by_id: Mapped[int | None] = mapped_column(ForeignKey(host_column("host_users.id"), ondelete="SET NULL"))
+    erased_by_name: Mapped[str] = mapped_column(String(200), default="")
     counts: Mapped[dict[str, int]] = mapped_column(JSON)
+
+
+class Conversion(CrmBase):
+    """A prospect turned into a host customer (``direction`` "convert") or back ("revert"): when and by whom."""
+
+    __tablename__ = "crm_conversions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("crm_parties.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(Integer)
+    direction: Mapped[str] = mapped_column(String(10))
+    converted_at: Mapped[datetime] = mapped_column(DateTime)
+    converted_by_id: Mapped[int | None] = mapped_column(ForeignKey(host_column("host_users.id"), ondelete="SET NULL"))
+    converted_by_name: Mapped[str] = mapped_column(String(200), default="")

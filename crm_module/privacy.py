@@ -1,7 +1,7 @@
 """Data protection (DSGVO): export everything held on a person, and erase it.
 
 Both work with an expired licence too: export is reading, and erasure is a duty the licence
-does not gate. Erasure deletes the prospect with everything personal (phones, contact persons,
+does not gate. Erasure is for administrators only, and its entry names who erased. Erasure deletes the prospect with everything personal (phones, contact persons,
 history, list memberships, merged records and their snapshots, documents and their files) and
 leaves only an anonymous entry: when, and how much. On SQLite no copy stays in the file or its
 write-ahead log; what PostgreSQL keeps is in docs/privacy.md.
@@ -21,6 +21,7 @@ from crm_module import prospects
 from crm_module.merging import merges
 from crm_module.models import Erasure, Merge, Party
 from crm_module.parties import editable, get_party, require_prospect
+from host_stub.api import ADMINISTRATOR
 
 if TYPE_CHECKING:  # pragma: no cover
     from host_stub.host import Host
@@ -111,10 +112,12 @@ def erase(host: Host, session: Session, party_id: int) -> dict[str, int]:
 
     Returns what was erased (the numbers also go into the anonymous ``crm_erasures`` entry).
     """
+    host.users.require(ADMINISTRATOR, "Personendaten nach DSGVO löschen")
     party = get_party(session, party_id)
     require_prospect(session, party, "Löschen nach DSGVO")
     counts = prospects.delete_prospects(host, session, [party_id], erased=True)
-    session.add(Erasure(erased_at=host.now(), counts=counts))
+    erased_by_id, erased_by_name = host.users.actor()
+    session.add(Erasure(erased_at=host.now(), erased_by_id=erased_by_id, erased_by_name=erased_by_name, counts=counts))
     session.flush()
     if session.get_bind().dialect.name == "sqlite":
         event.listen(session, "after_commit", lambda _session: _empty_wal(host), once=True)
@@ -132,5 +135,5 @@ def _empty_wal(host: Host) -> None:
 
 
 def erasures(session: Session) -> list[dict[str, Any]]:
-    return [{"id": e.id, "erased_at": e.erased_at, "counts": e.counts}
+    return [{"id": e.id, "erased_at": e.erased_at, "erased_by": e.erased_by_name, "counts": e.counts}
             for e in session.scalars(select(Erasure).order_by(Erasure.id))]

@@ -29,6 +29,17 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 #: The workspaces of the menu bar, in the order they are shown.
 WORKSPACES = ("Datei", "Stammdaten", "Office", "Auswertungen")
 
+#: The roles of users: an Administrator may do everything (licences, modules, users, Kleinstammdaten,
+#: erasure), a Mitarbeiter the daily work. ``role=ADMINISTRATOR`` on a MenuItem or ContextAction limits it.
+ADMINISTRATOR = "Administrator"
+MITARBEITER = "Mitarbeiter"
+ROLES = (ADMINISTRATOR, MITARBEITER)
+
+
+def _check_role(role: str | None) -> None:
+    if role is not None and role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+
 
 @dataclass(frozen=True)
 class DatabaseSchema:
@@ -43,7 +54,8 @@ class MenuItem:
     """One entry of the menu bar. ``endpoint`` is a Flask endpoint name, ``shortcut`` a key hint.
 
     ``entity``: the page at ``endpoint`` lists rows of that entity; the menu then offers the list's
-    context actions below the entry too (run on the rows selected there).
+    context actions below the entry too (run on the rows selected there). ``role``: only users of
+    that role see the entry (``ADMINISTRATOR``); the page itself must check too (``requires_role``).
     """
 
     workspace: str
@@ -52,10 +64,12 @@ class MenuItem:
     order: int = 100
     shortcut: str | None = None
     entity: str | None = None
+    role: str | None = None
 
     def __post_init__(self) -> None:
         if self.workspace not in WORKSPACES:
             raise ValueError(f"unknown workspace {self.workspace!r}; use one of {', '.join(WORKSPACES)}")
+        _check_role(self.role)
 
 
 @dataclass(frozen=True)
@@ -84,7 +98,8 @@ class ContextAction:
     ``confirm_one`` is the question when one row is selected, naming it: ``{label}`` is replaced by
     the row's ``label`` value (for example „Bäckerei Schmitz“ (I10004)); ``writes`` puts it behind
     the licence gate. ``button`` gives it a button of its own in the list's button bar; the others
-    are there under "Weitere Funktionen".
+    are there under "Weitere Funktionen". ``role=ADMINISTRATOR``: only administrators see and run
+    it; anyone else gets 403 and nothing runs.
     """
 
     name: str
@@ -97,6 +112,10 @@ class ContextAction:
     writes: bool = False
     order: int = 100
     button: bool = False
+    role: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_role(self.role)
 
 
 @dataclass(frozen=True)

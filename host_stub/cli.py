@@ -1,35 +1,48 @@
 """``host-stub``: the host's command line. Modules add subcommands through ``cli_commands``.
 
 Commands receive the Host through ``@click.pass_obj``; it is created (and the database
-connected) on first use, so ``--help`` works without a database.
+connected) on first use, so ``--help`` works without a database. Every command acts as a user:
+``--user LOGIN``, or the installation's first active administrator (local use: whoever may run
+commands on the database may do everything anyway).
 """
 
 from __future__ import annotations
 
 import json
+import sys
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
+from host_stub.api import MITARBEITER, ROLES
 from host_stub.cli_support import CUSTOMER, confirm, install_german
 from host_stub.errors import HostError
 from host_stub.german import plural, quoted
 from host_stub.plugins import PluginRegistry
 
+if TYPE_CHECKING:  # pragma: no cover
+    from argon2 import PasswordHasher
+
 
 class LazyHost:
     """Stands in for the Host until a command touches it; then connects to the database."""
 
-    def __init__(self, database_url: str | None, registry: PluginRegistry, license_public_key: str | None) -> None:
+    def __init__(self, database_url: str | None, registry: PluginRegistry, license_public_key: str | None,
+                 password_hasher: PasswordHasher | None, user_login: str | None) -> None:
         self._database_url = database_url
         self._registry = registry
         self._license_public_key = license_public_key
+        self._password_hasher = password_hasher
+        self._user_login = user_login
+        self._acting = ExitStack()
         self._host = None
 
     def release(self) -> None:
-        """Close the database connections, if any were opened."""
+        """Stop acting as the user and close the database connections, if any were opened."""
+        self._acting.close()
         if self._host is not None:
             self._host.close()
 
@@ -38,7 +51,10 @@ class LazyHost:
             from host_stub.host import Host
 
             self._host = Host(self._database_url, registry=self._registry,
-                              license_public_key=self._license_public_key)
+                              license_public_key=self._license_public_key, password_hasher=self._password_hasher)
+            self._acting.enter_context(self._host.users.acting_as(self._user_login))
+            if self._user_login is not None:
+                self._host.users.current()  # a login that does not exist fails now, not at the first check
         return getattr(self._host, name)
 
 
@@ -79,10 +95,12 @@ def _registry() -> PluginRegistry:
     return registry
 
 
-def build_cli(registry: PluginRegistry | None = None, *, license_public_key: str | None = None) -> click.Group:
+def build_cli(registry: PluginRegistry | None = None, *, license_public_key: str | None = None,
+              password_hasher: PasswordHasher | None = None) -> click.Group:
     """The ``host-stub`` group with the host's commands and every loaded module's.
 
-    ``license_public_key`` replaces the built-in vendor key for tests; users have no way to set it.
+    ``license_public_key`` and ``password_hasher`` replace the built-in vendor key and password hash
+    parameters for tests; users have no way to set them.
     """
     install_german()
     registry = registry or _registry()
@@ -90,13 +108,15 @@ def build_cli(registry: PluginRegistry | None = None, *, license_public_key: str
     @click.group(cls=HostGroup, context_settings={"help_option_names": ["-h", "--help"]})
     @click.option("--db", "database_url", envvar="HOST_STUB_DATABASE_URL",
                   help="Datenbank-URL (Standard: SQLite-Datei host-stub.sqlite im aktuellen Verzeichnis).")
+    @click.option("--user", "user_login", metavar="LOGIN",
+                  help="Als dieser Benutzer handeln (Standard: der erste aktive Administrator).")
     @click.pass_context
-    def cli(ctx: click.Context, database_url: str | None) -> None:
+    def cli(ctx: click.Context, database_url: str | None, user_login: str | None) -> None:
         """Host-Anwendung mit Zusatzmodulen (Stub für Entwicklung und Tests)."""
-        ctx.obj = LazyHost(database_url, registry, license_public_key)
+        ctx.obj = LazyHost(database_url, registry, license_public_key, password_hasher, user_login)
         ctx.call_on_close(ctx.obj.release)
 
-    for command in (init, db, serve, demo, plugins, license_group, customers, masterdata):
+    for command in (init, db, serve, demo, plugins, license_group, customers, masterdata, users):
         cli.add_command(command)
     for owner, command in registry.cli_commands():
         if command.name in cli.commands:
@@ -118,11 +138,34 @@ def _json(data: Any) -> None:
 
 
 @click.command()
+@click.option("--admin-login", default="admin", show_default=True, help="Login des ersten Administrators.")
+@click.option("--admin-name", default="Administrator", show_default=True, help="Name des ersten Administrators.")
+@click.option("--admin-password", help="Sein Passwort (sonst wird gefragt, ohne Terminal eines erzeugt und gezeigt).")
 @click.pass_obj
-def init(host) -> None:
-    """Datenbank anlegen oder auf den neuesten Stand bringen."""
+def init(host, admin_login: str, admin_name: str, admin_password: str | None) -> None:
+    """Datenbank anlegen oder auf den neuesten Stand bringen; legt den ersten Administrator an."""
+    from host_stub.api import ADMINISTRATOR
+
     migrated = host.upgrade()
     click.echo(f"Datenbank {host.engine.url.render_as_string(hide_password=True)} bereit ({', '.join(migrated)}).")
+    with host.session() as session:
+        if host.users.first_administrator(session) is not None:
+            return
+        password, shown = _new_password(admin_password, f"Passwort für den ersten Administrator ({admin_login})")
+        user = host.users.create(session, login=admin_login, name=admin_name, role=ADMINISTRATOR, password=password)
+    click.echo(f"Erster Administrator angelegt: Login {user.login}"
+               + (f", Passwort {password} (bitte nach der ersten Anmeldung ändern)." if shown else "."))
+
+
+def _new_password(given: str | None, question: str) -> tuple[str, bool]:
+    """``(password, whether to show it)``: the given one, else asked for at a terminal, else a generated one."""
+    from host_stub.users import generate_password
+
+    if given is not None:
+        return given, False
+    if sys.stdin.isatty():
+        return click.prompt(question, hide_input=True, confirmation_prompt=True), False
+    return generate_password(), True
 
 
 @click.group()
@@ -162,7 +205,7 @@ def db_revision(host, owner: str, message: str) -> None:
               help="Adresse, an die der Server sich bindet; außer 127.0.0.1/localhost nur mit --allow-remote.")
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--allow-remote", is_flag=True,
-              help="Eine Adresse erlauben, die andere Rechner erreichen (noch ohne Anmeldung!).")
+              help="Eine Adresse erlauben, die andere Rechner erreichen (mit Anmeldung, aber unverschlüsseltes HTTP).")
 @click.option("--trusted-host", "trusted_hosts", multiple=True, metavar="NAME",
               help="Weiterer Hostname, unter dem die Weboberfläche aufgerufen wird (mehrfach möglich).")
 @click.pass_obj
@@ -173,14 +216,16 @@ def serve(host, bind: str, port: int, allow_remote: bool, trusted_hosts: tuple[s
     remote = not is_loopback(bind)
     if remote and not allow_remote:
         raise click.UsageError(
-            f"Die Adresse {bind} ist von anderen Rechnern erreichbar, und die Weboberfläche hat noch keine "
-            "Anmeldung: jeder im Netz könnte alle Daten lesen und ändern. Ohne Bedenken: --host 127.0.0.1. "
-            "Wenn Sie das Risiko kennen: --allow-remote angeben.")
+            f"Die Adresse {bind} ist von anderen Rechnern erreichbar. Die Weboberfläche verlangt eine Anmeldung, "
+            "spricht aber unverschlüsseltes HTTP: Passwörter und Daten gehen im Klartext durchs Netz. Nur auf "
+            "diesem Rechner: --host 127.0.0.1. Im vertrauenswürdigen Büronetz (oder hinter einem HTTPS-Proxy): "
+            "--allow-remote angeben.")
     host.enabled_modules()  # fail early with a clear message when the database is not set up
     app = create_app(host, trusted_hosts=[*served_host_names(bind), *trusted_hosts])
     if remote:
-        click.echo("Warnung: Die Weboberfläche ist von anderen Rechnern erreichbar und hat noch keine Anmeldung; "
-                   "jeder, der sie erreicht, kann alle Daten lesen und ändern.", err=True)
+        click.echo("Warnung: Die Weboberfläche ist von anderen Rechnern erreichbar. Sie verlangt eine Anmeldung, "
+                   "spricht aber unverschlüsseltes HTTP: Passwörter und Daten gehen im Klartext durchs Netz. Nur in "
+                   "einem vertrauenswürdigen Netz oder hinter einem HTTPS-Proxy betreiben.", err=True)
     shown = f"[{bind}]" if ":" in bind else bind
     click.echo(f"Weboberfläche: http://{shown}:{port}/")
     run(app, bind, port)
@@ -192,10 +237,10 @@ def serve(host, bind: str, port: int, allow_remote: bool, trusted_hosts: tuple[s
 @click.pass_obj
 def demo(host, then_serve: bool, port: int) -> None:
     """Datenbank mit Beispieldaten füllen und die Weboberfläche starten."""
-    from host_stub.demo import fill_demo
+    from host_stub.demo import demo_user, fill_demo
 
     host.upgrade()
-    for line in fill_demo(host):
+    for line in [*fill_demo(host), *demo_user(host)]:
         click.echo(line)
     if then_serve:
         from host_stub.web import create_app, run
@@ -411,3 +456,74 @@ def masterdata_remove(host, kind: str, label: str) -> None:
         host.masterdata.deactivate(session, kind, label)
     click.echo(f"„{label}“ in {kind} ausgeblendet.")
 
+
+
+# -- users -------------------------------------------------------------------------------------
+
+
+@click.group()
+def users() -> None:
+    """Benutzer anzeigen, anlegen, Passwörter setzen, deaktivieren (nur Administratoren ändern)."""
+
+
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Als JSON ausgeben.")
+@click.pass_obj
+def users_list(host, as_json: bool) -> None:
+    """Alle Benutzer mit Login, Rolle und Status."""
+    with host.session() as session:
+        rows = [{"id": u.id, "login": u.login, "name": u.name, "email": u.email, "role": u.role, "active": u.active}
+                for u in host.users.list(session)]
+    if as_json:
+        _json(rows)
+        return
+    for row in rows:
+        click.echo(f"{row['login']:<20} {row['name']:<30} {row['role']:<14} {'aktiv' if row['active'] else 'deaktiviert'}")
+    click.echo(plural(len(rows), "Benutzer", "Benutzer"))
+
+
+@users.command("add")
+@click.argument("login")
+@click.option("--name", required=True, help="Vor- und Nachname, wie er in der Historie erscheint.")
+@click.option("--email", default="")
+@click.option("--role", type=click.Choice(ROLES), default=MITARBEITER, show_default=True)
+@click.option("--password", help="Das Passwort (sonst wird gefragt, ohne Terminal eines erzeugt und gezeigt).")
+@click.pass_obj
+def users_add(host, login: str, name: str, email: str, role: str, password: str | None) -> None:
+    """Einen Benutzer anlegen."""
+    password, shown = _new_password(password, f"Passwort für {login}")
+    with host.session() as session:
+        user = host.users.create(session, login=login, name=name, email=email, role=role, password=password)
+    click.echo(f"Benutzer {user.login} ({user.role}) angelegt" + (f", Passwort {password}." if shown else "."))
+
+
+@users.command("set-password")
+@click.argument("login")
+@click.option("--password", help="Das neue Passwort (sonst wird gefragt, ohne Terminal eines erzeugt und gezeigt).")
+@click.pass_obj
+def users_set_password(host, login: str, password: str | None) -> None:
+    """Ein neues Passwort setzen; die Sitzungen des Benutzers enden, eine Sperre wird aufgehoben."""
+    password, shown = _new_password(password, f"Neues Passwort für {login}")
+    with host.session() as session:
+        user = host.users.set_password(session, host.users.by_login(session, login).id, password)
+    click.echo(f"Neues Passwort für {user.login} gesetzt" + (f": {password}" if shown else "."))
+
+
+@users.command("deactivate")
+@click.argument("login")
+@click.pass_obj
+def users_deactivate(host, login: str) -> None:
+    """Einen Benutzer deaktivieren: er kann sich nicht mehr anmelden, seine Sitzungen enden."""
+    with host.session() as session:
+        user = host.users.set_active(session, host.users.by_login(session, login).id, False)
+    click.echo(f"Benutzer {user.login} deaktiviert.")
+
+
+@users.command("activate")
+@click.argument("login")
+@click.pass_obj
+def users_activate(host, login: str) -> None:
+    """Einen deaktivierten Benutzer wieder zulassen."""
+    with host.session() as session:
+        user = host.users.set_active(session, host.users.by_login(session, login).id, True)
+    click.echo(f"Benutzer {user.login} aktiviert.")

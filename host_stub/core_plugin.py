@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from host_stub.api import ActionResult, ContextAction, DatabaseSchema, MenuItem, hookimpl
+from host_stub.api import ADMINISTRATOR, ActionResult, ContextAction, DatabaseSchema, MenuItem, hookimpl
 from host_stub.german import plural
 
 
@@ -18,9 +18,10 @@ def database_schema():
 @hookimpl
 def menu_items(host):
     return [
-        MenuItem("Datei", "Module und Lizenzen", "shell.modules", order=10),
+        MenuItem("Datei", "Module und Lizenzen", "shell.modules", order=10, role=ADMINISTRATOR),
+        MenuItem("Datei", "Benutzer", "users.user_list", order=20, role=ADMINISTRATOR),
         MenuItem("Stammdaten", "Kunden", "shell.customers", order=10, entity="customer"),
-        MenuItem("Stammdaten", "Kleinstammdaten", "shell.masterdata", order=90),
+        MenuItem("Stammdaten", "Kleinstammdaten", "shell.masterdata", order=90, role=ADMINISTRATOR),
     ]
 
 

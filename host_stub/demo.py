@@ -1,4 +1,4 @@
-"""Demo data for ``host-stub demo``: host customers, every module enabled, modules' own demo data."""
+"""Demo data for ``host-stub demo``: a demo user, host customers, every module enabled, modules' own demo data."""
 
 from __future__ import annotations
 
@@ -6,7 +6,11 @@ import random
 
 from sqlalchemy import func, select
 
+from host_stub.api import ADMINISTRATOR
 from host_stub.models import Customer
+from host_stub.users import generate_password
+
+DEMO_LOGIN = "demo"
 
 COMPANIES = [
     ("Bäckerei Schmitz", "Hauptstraße", "12", "50667", "Köln"),
@@ -42,3 +46,17 @@ def fill_demo(host) -> list[str]:
         for module_lines in host.hooks.demo_data(session=session):
             lines += module_lines
     return lines
+
+
+def demo_user(host) -> list[str]:
+    """The demo user (an administrator) with a new random password, and how to sign in with it."""
+    password = generate_password()
+    with host.session() as session:
+        existing = next((user for user in host.users.list(session) if user.login == DEMO_LOGIN), None)
+        if existing is None:
+            host.users.create(session, login=DEMO_LOGIN, name="Demo-Benutzer", role=ADMINISTRATOR, password=password)
+        else:
+            host.users.set_password(session, existing.id, password)
+            if not existing.active:
+                host.users.set_active(session, existing.id, True)
+    return [f"Anmelden mit Login {DEMO_LOGIN} und Passwort {password} (das Passwort ist bei jedem Start neu)."]

@@ -21,6 +21,18 @@ class LicenseRefused(HostError):
     status = 403
 
 
+class Forbidden(HostError):
+    """The signed-in user's role does not allow the action (for example a Mitarbeiter installing a licence)."""
+
+    status = 403
+
+
+class SignInRefused(HostError):
+    """A sign-in was refused: wrong password, unknown or inactive login, or locked after repeated failures."""
+
+    status = 401
+
+
 class Vetoed(HostError):
     """A module vetoed the action (for example the deletion of a customer it still needs)."""
 

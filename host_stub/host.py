@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from host_stub import migrate
-from host_stub.api import ActionResult, ContextAction, MasterDataKind, MenuItem
+from host_stub.api import ADMINISTRATOR, ActionResult, ContextAction, MasterDataKind, MenuItem
 from host_stub.customers import CustomerService
 from host_stub.db import busy_error, create_database_engine, default_database_url, session_factory
 from host_stub.documents import DocumentStore
@@ -24,6 +24,10 @@ from host_stub.models import ModuleState
 from host_stub.numbers import NumberRanges
 from host_stub.plugins import HOST_OWNER, LoadedModule, PluginRegistry
 from host_stub.settings import Settings
+from host_stub.users import UserService
+
+if TYPE_CHECKING:  # pragma: no cover
+    from argon2 import PasswordHasher
 
 
 #: session.info key under which the enabled modules of the current transaction are kept.
@@ -36,10 +40,11 @@ def utc_now() -> datetime:
 
 
 class Host:
-    """Database sessions, customers, master data, documents, number ranges, licensing, settings, modules.
+    """Database sessions, customers, master data, documents, number ranges, licensing, settings, users, modules.
 
     Services take a session from ``host.session()`` so that a module's writes and the host's
-    writes share one transaction.
+    writes share one transaction. ``license_public_key`` and ``password_hasher`` are for tests
+    (their own signing key, a cheap hash); users have no way to set them.
     """
 
     def __init__(
@@ -49,6 +54,7 @@ class Host:
         registry: PluginRegistry | None = None,
         clock: Callable[[], datetime] = utc_now,
         license_public_key: str | None = None,
+        password_hasher: PasswordHasher | None = None,
     ) -> None:
         self.database_url = database_url or default_database_url()
         self.engine = create_database_engine(self.database_url)
@@ -65,6 +71,7 @@ class Host:
         self.masterdata = MasterDataService(self)
         self.documents = DocumentStore(self)
         self.licensing = Licensing(self, public_key=license_public_key)
+        self.users = UserService(self, password_hasher)
         try:
             self._refuse_newer_schemas()
         except HostError:
@@ -124,7 +131,8 @@ class Host:
         return enabled
 
     def set_module_enabled(self, session: Session, module_id: str, enabled: bool) -> None:
-        """Enable or disable a module in this database; the first enabling starts its trial."""
+        """Enable or disable a module in this database (administrators); the first enabling starts its trial."""
+        self.users.require(ADMINISTRATOR, "Module aktivieren oder deaktivieren")
         self.module(module_id)
         state = session.get(ModuleState, module_id)
         now = self.now()
@@ -193,17 +201,23 @@ class Host:
         return self.registry.call(hook, self.enabled_modules(session), host=self, session=session, **kwargs)
 
     def menu(self, session: Session) -> dict[str, list[tuple[str, MenuItem]]]:
-        """The menu bar: workspace -> ``(owner, item)`` sorted by order and label."""
+        """The menu bar of the current user: workspace -> ``(owner, item)`` sorted by order and label."""
         from host_stub.api import WORKSPACES
 
         bar: dict[str, list[tuple[str, MenuItem]]] = {workspace: [] for workspace in WORKSPACES}
         for owner, item in self.hooks.menu_items(session=session):
-            bar[item.workspace].append((owner, item))
+            if self.users.may(item.role):
+                bar[item.workspace].append((owner, item))
         for items in bar.values():
             items.sort(key=lambda pair: (pair[1].order, pair[1].label))
         return bar
 
     def context_actions(self, session: Session, entity: str) -> list[tuple[str, ContextAction]]:
+        """The context actions of ``entity`` rows the current user may run (``role``)."""
+        return [(owner, action) for owner, action in self._context_actions(session, entity)
+                if self.users.may(action.role)]
+
+    def _context_actions(self, session: Session, entity: str) -> list[tuple[str, ContextAction]]:
         actions = self.hooks.context_actions(session=session, entity=entity)
         actions = [(owner, action) for owner, action in actions if action.entity == entity]
         return sorted(actions, key=lambda pair: (pair[1].order, pair[1].label))
@@ -211,10 +225,11 @@ class Host:
     def run_action(self, owner: str, name: str, entity: str, ids: list[int], confirmed: bool) -> ActionResult:
         """Run a context action on the selected ids in one transaction, after every check."""
         with self.session() as session:
-            matches = [a for o, a in self.context_actions(session, entity) if o == owner and a.name == name]
+            matches = [a for o, a in self._context_actions(session, entity) if o == owner and a.name == name]
             if not matches:
                 raise NotFound(f"Die Aktion {owner}/{name} gibt es für {entity} nicht (Modul deaktiviert?).")
             action = matches[0]
+            self.users.require(action.role, f"„{action.label}“")
             if not ids:
                 raise HostError("Bitte markieren Sie mindestens eine Zeile.")
             if action.selection == "one" and len(ids) != 1:

@@ -34,6 +34,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from host_stub.api import ADMINISTRATOR
 from host_stub.errors import HostError, LicenseRefused
 from host_stub.models import Customer, Document, License, ModuleState, Setting
 
@@ -77,7 +78,7 @@ _SETTINGS = select(Setting.key, Setting.value).where(
     Setting.key.like("licensing.%") | (Setting.key == INSTALLATION_KEY))
 _HOST_TIMES = select(_last(Customer.created_at, Customer.id), _last(Customer.updated_at, Customer.id),
                      _last(Document.created_at, Document.id))
-_LICENCES = select(License)
+_LICENCES = select(License.module_id, License.signed_text, License.installed_at)  # what the status needs
 _MODULE_STATES = select(ModuleState)
 
 
@@ -298,6 +299,7 @@ class Licensing:
         time seen ends that state: the clock had run ahead, and the vendor's issue date vouches
         for the present time.
         """
+        self.host.users.require(ADMINISTRATOR, "Lizenzen einspielen")
         text = licence_text(data)
         terms = self.verify(text)
         if module_id is not None and terms.module_id != module_id:
@@ -323,10 +325,12 @@ class Licensing:
                 f"{_date(now)}. Bitte stellen Sie Datum und Uhrzeit richtig ein."
             )
         view = self._view(session)
+        actor_id, actor_name = self.host.users.actor()
         if all(known.signature != terms.signature for known in view.licences):
             session.add(License(
                 module_id=terms.module_id, licensee=terms.licensee, valid_from=terms.valid_from,
                 valid_until=terms.valid_until, issued_at=terms.issued_at, signed_text=text, installed_at=now,
+                installed_by_id=actor_id, installed_by_name=actor_name,
             ))
             session.flush()
         fresh = terms.issued_at >= now - FRESH and (view.reset is None or terms.issued_at > view.reset.issued_at)
@@ -479,7 +483,7 @@ class Licensing:
         """Installed licences of installation ``ours``, verified from their signed text (edited rows do
         not count), and when they were installed, per module."""
         terms, installed = [], {}
-        for row in session.scalars(_LICENCES):
+        for row in session.execute(_LICENCES):
             verified = self._verified(row.signed_text)
             if verified is not None and verified.module_id == row.module_id and verified.installation_id == ours:
                 terms.append(verified)

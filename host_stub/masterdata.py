@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from host_stub.api import ADMINISTRATOR
 from host_stub.errors import HostError, NotFound
 from host_stub.models import MasterDataEntry
 from host_stub.plugins import HOST_OWNER
@@ -27,7 +28,8 @@ class MasterDataService:
         return kinds[kind][0]
 
     def _writable_kind(self, session: Session, kind: str) -> None:
-        """A module's lists are its data: editing them needs the module's licence, like any write."""
+        """Administrators edit the lists; a module's lists are its data: editing them needs its licence too."""
+        self.host.users.require(ADMINISTRATOR, "Kleinstammdaten ändern")
         owner = self._kind(session, kind)
         if owner != HOST_OWNER:
             self.host.require_writable(session, owner)

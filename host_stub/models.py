@@ -151,6 +151,8 @@ class License(HostBase):
     issued_at: Mapped[datetime] = mapped_column(DateTime)
     signed_text: Mapped[str] = mapped_column(Text)
     installed_at: Mapped[datetime] = mapped_column(DateTime)
+    installed_by_id: Mapped[int | None] = mapped_column(ForeignKey("host_users.id", ondelete="SET NULL"))
+    installed_by_name: Mapped[str] = mapped_column(String(200), default="")
 
 
 class Setting(HostBase):
@@ -160,3 +162,36 @@ class Setting(HostBase):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class User(HostBase):
+    """Someone who signs in: an office worker (``Mitarbeiter``) or an ``Administrator``.
+
+    ``login`` is kept in lower case (logins are case-insensitive). ``session_epoch`` is part of every
+    web session of the user; raising it (logout, password change, deactivation) ends them all.
+    """
+
+    __tablename__ = "host_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    password_changed_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+
+class SignInFailure(HostBase):
+    """Wrong passwords in a row for a login (known or not, so that a lock-out tells nothing about it)."""
+
+    __tablename__ = "host_sign_in_failures"
+
+    login: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)

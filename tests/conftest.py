@@ -1,5 +1,6 @@
 """Shared fixtures: a fresh database per test (SQLite, and PostgreSQL when configured), a host on
-it with a controllable clock and a test licence key, and the CLI runner.
+it with a controllable clock, a test licence key and a cheap password hash, the CLI runner, and
+web test clients signed in as a user of a role (``signed_in_client``).
 
 Set ``HOST_STUB_TEST_POSTGRES_URL`` (``.ci/run`` does) to run every database test on PostgreSQL
 too; each test gets a database of its own on that server, dropped afterwards.
@@ -20,11 +21,15 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import itertools
+
 import pytest
+from argon2 import PasswordHasher, profiles
 from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from host_stub.api import ADMINISTRATOR
 from host_stub.cli import build_cli
 from host_stub.host import Host
 from host_stub.licensing import generate_private_key
@@ -32,6 +37,36 @@ from host_stub.plugins import HOST_OWNER, PluginRegistry
 
 POSTGRES_URL_ENV = "HOST_STUB_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get(POSTGRES_URL_ENV) else [])
+#: Argon2 with the least work: a real hash (and sign-in) per test costs microseconds, not half a second.
+CHEAP_HASHER = PasswordHasher.from_parameters(profiles.CHEAPEST)
+#: The password of the users ``signed_in_client`` creates.
+TEST_PASSWORD = "geheim-fuer-tests"
+_logins = itertools.count(1)
+
+
+def sign_in(client, login: str, password: str = TEST_PASSWORD):
+    """POST the sign-in form as a browser does (with the CSRF token of the client's session)."""
+    with client.session_transaction() as session:
+        token = session.setdefault("csrf_token", "test-sign-in-token")
+    return client.post("/anmelden", data={"csrf_token": token, "login": login, "password": password})
+
+
+def signed_in_client(host: Host, role: str = ADMINISTRATOR, *, app=None, login: str | None = None):
+    """A Flask test client of ``create_app(host)`` (or ``app``) signed in as a new user of ``role``.
+
+    The user is created through ``host.users`` with ``TEST_PASSWORD``; ``client.user`` is it.
+    """
+    from host_stub.web import create_app
+
+    login = login or f"{role.lower()}{next(_logins)}"
+    with host.session() as session, host.users.acting(None):
+        user = host.users.create(session, login=login, name=f"Test {role} {login}", role=role,
+                                 password=TEST_PASSWORD)
+    client = (app or create_app(host)).test_client()
+    response = sign_in(client, login)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    client.user = user
+    return client
 
 
 class FakeClock:
@@ -259,7 +294,8 @@ def make_host(request, test_database, clock, signing_key):
     from_empty = request.node.get_closest_marker("migrations") is not None
 
     def new_host(url: str, registry: PluginRegistry) -> Host:
-        return Host(url, registry=registry, clock=clock, license_public_key=signing_key[1])
+        return Host(url, registry=registry, clock=clock, license_public_key=signing_key[1],
+                    password_hasher=CHEAP_HASHER)
 
     def make(registry: PluginRegistry | None = None, *, upgrade: bool = True, enable: tuple[str, ...] = ("crm",)):
         if registry is None:
@@ -302,12 +338,13 @@ def host(make_host):
 def cli(database_url, signing_key, monkeypatch):
     """Run ``host-stub`` commands against the test database: ``cli("plugins", "list")``.
 
-    The tests' licence key is handed to the CLI in code; an end user has no way to replace it."""
+    The tests' licence key and cheap password hash are handed to the CLI in code; an end user has
+    no way to replace them. Without ``--user`` the CLI acts as the first active administrator."""
     monkeypatch.setenv("HOST_STUB_DATABASE_URL", database_url)
     runner = CliRunner()
 
     def run(*args: str, input: str | None = None):
-        return runner.invoke(build_cli(license_public_key=signing_key[1]), list(args), input=input,
-                             catch_exceptions=False)
+        return runner.invoke(build_cli(license_public_key=signing_key[1], password_hasher=CHEAP_HASHER), list(args),
+                             input=input, catch_exceptions=False)
 
     return run

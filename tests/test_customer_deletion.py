@@ -9,6 +9,7 @@ from crm_module.models import Party
 from host_stub.errors import HostError, Vetoed
 from host_stub.models import Document, DocumentBlob
 from host_stub.plugins import PluginRegistry
+from tests.conftest import signed_in_client
 from tests.crm.conftest import create
 from tests.third_module.plugin import Note
 
@@ -144,7 +145,6 @@ def test_a_converted_customer_deleted_while_the_crm_is_disabled_keeps_its_crm_re
 
 
 def test_the_web_refuses_the_deletion_with_a_409_page_naming_the_module(notes_host):
-    from host_stub.web import create_app
     from tests.test_web import csrf_token, run_action, text_of
 
     with notes_host.session() as session:
@@ -152,7 +152,7 @@ def test_the_web_refuses_the_deletion_with_a_409_page_naming_the_module(notes_ho
     notes_host.run_action("notes", "add_note", "customer", [customer.id], confirmed=True)
     with notes_host.session() as session:
         notes_host.set_module_enabled(session, "notes", False)
-    client = create_app(notes_host).test_client()
+    client = signed_in_client(notes_host)
     response = run_action(client, csrf_token(client), "host", "delete", [customer.id], confirmed=True)
     assert response.status_code == 409
     assert "Modul „Notizen“ (deaktiviert) hat noch 1 Eintrag zu diesem Kunden" in text_of(response)

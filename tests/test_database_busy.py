@@ -13,7 +13,7 @@ from sqlalchemy import update
 from host_stub import db
 from host_stub.errors import DatabaseBusy
 from host_stub.models import Customer
-from host_stub.web import create_app
+from tests.conftest import signed_in_client
 from tests.test_web import csrf_token, run_action, text_of
 
 TIMEOUT = 0.5
@@ -61,7 +61,7 @@ def test_the_cli_says_the_database_is_busy_and_exits_non_zero(two_users, cli):
 
 def test_the_web_shows_a_german_page_when_the_database_is_busy(two_users):
     first, second, customer_id = two_users
-    client = create_app(second).test_client()
+    client = signed_in_client(second)
     token = csrf_token(client)
     with first.session() as holding:
         hold_write_transaction(first, holding, customer_id)

@@ -17,7 +17,7 @@ def test_help_is_german():
     assert result.exit_code == 0
     assert result.output.startswith("Aufruf: ")
     assert "Optionen:" in result.output and "Befehle:" in result.output
-    assert "-h, --help  Diese Hilfe zeigen und beenden." in result.output
+    assert re.search(r"-h, --help +Diese Hilfe zeigen und beenden\.", result.output)
     assert "Usage" not in result.output and "Show this message" not in result.output
 
 

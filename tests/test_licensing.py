@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select, update
 from host_stub.errors import HostError, LicenseRefused
 from host_stub.licensing import generate_private_key, issue_license
 from host_stub.models import License, ModuleState, Setting
+from tests.conftest import signed_in_client
 from tests.crm.conftest import create
 
 DECEMBER = (datetime(2026, 12, 1), datetime(2027, 1, 1))
@@ -350,7 +351,6 @@ def test_a_forward_clock_glitch_ends_with_a_fresh_vendor_licence(host, clock, li
 
 
 def test_the_modules_page_shows_the_installation_id(host):
-    from host_stub.web import create_app
-
-    page = create_app(host).test_client().get("/module").get_data(as_text=True)
+    
+    page = signed_in_client(host).get("/module").get_data(as_text=True)
     assert f"Installations-ID: <code>{installation(host)}</code>" in page

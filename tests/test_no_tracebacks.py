@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from host_stub.cli import build_cli
 from host_stub.models import Setting
-from host_stub.web import SECRET_KEY_ENV, SECRET_KEY_SETTING, create_app
+from host_stub.web import SECRET_KEY_ENV, SECRET_KEY_SETTING
+from tests.conftest import signed_in_client
 from tests.crm.conftest import create
 from tests.crm.test_web import form
 from tests.test_web import csrf_token, text_of
@@ -25,7 +26,7 @@ JUST_TOO_LARGE = str(2**31)  # fits SQLite's integers, not PostgreSQL's INTEGER
 
 @pytest.fixture
 def client(host):
-    return create_app(host).test_client()
+    return signed_in_client(host)
 
 
 def assert_german_refusal(response, *statuses: int) -> None:
@@ -107,7 +108,7 @@ def test_a_huge_list_id_in_the_overview_filter_is_not_a_500(host, client):
 def test_a_damaged_secret_key_in_the_settings_is_replaced_and_forms_work(host, damaged):
     with host.session() as session:
         host.settings.set(session, SECRET_KEY_SETTING, damaged)
-    client = create_app(host).test_client()
+    client = signed_in_client(host)
 
     page = client.get("/kunden")
     saved = client.post("/kleinstammdaten/crm_category/neu", data={"csrf_token": csrf_token(client), "label": "Neu"})
@@ -238,7 +239,7 @@ def test_a_huge_number_in_the_edit_dialog_is_not_a_500(host, client, field):
 
 
 def test_damaged_values_in_every_setting_give_no_traceback(host, cli):
-    create_app(host).test_client().get("/module")  # the settings the host writes by itself
+    signed_in_client(host).get("/module")  # the settings the host writes by itself
     with host.session() as session:
         # licensing.last_seen is written by write checks only (never by a page): damage it too
         keys = {row.key for row in session.scalars(select(Setting))} | {"licensing.last_seen"}
@@ -246,7 +247,7 @@ def test_damaged_values_in_every_setting_give_no_traceback(host, cli):
             host.settings.set(session, key, "kaputt{")
     assert {SECRET_KEY_SETTING, "installation.id"} <= keys
 
-    client = create_app(host).test_client()
+    client = signed_in_client(host)
     for path in ("/kunden", "/module", "/m/crm/"):
         response = client.get(path)
         assert response.status_code < 500, (path, text_of(response)[:300])

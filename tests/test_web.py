@@ -21,6 +21,7 @@ from host_stub.licensing import issue_license
 from host_stub.manifest import Manifest, Product
 from host_stub.plugins import PluginRegistry
 from host_stub.web import SECRET_KEY_ENV, SECRET_KEY_SETTING, create_app
+from tests.conftest import signed_in_client
 
 DEMO_NOTE = "demo.note"
 
@@ -101,12 +102,12 @@ def demo_host(make_host):
 
 @pytest.fixture
 def client(host):
-    return create_app(host).test_client()
+    return signed_in_client(host)
 
 
 @pytest.fixture
 def demo_client(demo_host):
-    return create_app(demo_host).test_client()
+    return signed_in_client(demo_host)
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -397,10 +398,10 @@ def test_module_pages_are_csrf_protected_too(demo_host, demo_client):
 def test_secret_key_survives_a_restart_so_the_session_stays_valid(host, monkeypatch):
     monkeypatch.delenv(SECRET_KEY_ENV, raising=False)
     ids = add_customers(host, {"company": "A"})
-    before = create_app(host).test_client()
+    before = signed_in_client(host)
     token = csrf_token(before)
 
-    after_restart = create_app(host).test_client()
+    after_restart = create_app(host).test_client()  # the signed-in session of before, in a new app
     after_restart.set_cookie("session", before.get_cookie("session").value)
     response = run_action(after_restart, token, "host", "delete", ids, confirmed=True)
 
@@ -413,12 +414,12 @@ def test_secret_key_survives_a_restart_so_the_session_stays_valid(host, monkeypa
 def test_secret_key_from_the_environment_signs_the_sessions(host, monkeypatch):
     monkeypatch.setenv(SECRET_KEY_ENV, "aus-der-umgebung-mindestens-32-zeichen")
     ids = add_customers(host, {"company": "A"})
-    before = create_app(host).test_client()
+    before = signed_in_client(host)
     token = csrf_token(before)
     with host.session() as session:
         host.settings.set(session, SECRET_KEY_SETTING, "ein-anderer-schluessel")
 
-    after_restart = create_app(host).test_client()
+    after_restart = create_app(host).test_client()  # the signed-in session of before, in a new app
     after_restart.set_cookie("session", before.get_cookie("session").value)
     response = run_action(after_restart, token, "host", "delete", ids, confirmed=True)
 

@@ -13,13 +13,14 @@ import werkzeug.serving
 import host_stub.web
 
 from host_stub.web import MAX_REQUEST_BYTES, create_app
+from tests.conftest import signed_in_client
 from tests.crm.conftest import create
 from tests.test_web import csrf_token, text_of
 
 
 @pytest.fixture
 def client(host):
-    return create_app(host).test_client()
+    return signed_in_client(host)
 
 
 # -- trusted hosts -----------------------------------------------------------------------------
@@ -43,16 +44,22 @@ def test_a_writing_request_for_a_foreign_host_name_writes_nothing(host, client):
         assert "Böse" not in host.masterdata.labels(session, "crm_category")
 
 
+def get_as(client, name: str):
+    """GET /kunden under the host name ``name``, with the signed-in session (the test client keeps cookies per name)."""
+    client.set_cookie("session", client.get_cookie("session").value, domain=name.split(":")[0])
+    return client.get("/kunden", headers={"Host": name})
+
+
 # Not "[::1]": werkzeug 3.1.8 admits every IPv6 literal for it, 3.1.9 none (see LOOPBACK_HOSTS).
 @pytest.mark.parametrize("name", ["localhost", "localhost:5000", "127.0.0.1:5000"])
 def test_loopback_names_are_trusted(client, name):
-    assert client.get("/kunden", headers={"Host": name}).status_code == 200
+    assert get_as(client, name).status_code == 200
 
 
 def test_host_names_given_to_the_app_are_trusted_in_addition(host):
-    client = create_app(host, trusted_hosts=["buero.example"]).test_client()
+    client = signed_in_client(host, app=create_app(host, trusted_hosts=["buero.example"]))
 
-    assert client.get("/kunden", headers={"Host": "buero.example:8080"}).status_code == 200
+    assert get_as(client, "buero.example:8080").status_code == 200
     assert client.get("/kunden", headers={"Host": "localhost"}).status_code == 200
     assert client.get("/kunden", headers={"Host": "attacker.example"}).status_code == 400
 
@@ -152,7 +159,7 @@ def test_flask_debug_in_the_environment_does_not_turn_on_the_debugger(host, monk
     def broken():
         raise RuntimeError("geheime Interna")
 
-    response = app.test_client().get("/kaputt")
+    response = signed_in_client(host, app=app).get("/kaputt")
 
     assert app.debug is False
     assert response.status_code == 500

@@ -123,5 +123,6 @@ def merges_list(host, as_json: bool) -> None:
         return
     for row in rows:
         state = f"rückgängig am {german_date(row['undone_at'])}" if row["undone_at"] else "aktiv"
-        click.echo(f"{row['id']:>4}  {german_date(row['merged_at'], True)}  {numbers[row['survivor_id']]} <- "
+        by = f" von {row['merged_by']}" if row["merged_by"] else ""
+        click.echo(f"{row['id']:>4}  {german_date(row['merged_at'], True)}{by}  {numbers[row['survivor_id']]} <- "
                    f"{', '.join(numbers[i] for i in row['merged_ids'])}  ({state})")

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from flask import redirect, render_template
 
-from crm_module import history, mailinglists, prospects
+from crm_module import conversion, history, mailinglists, prospects
 from crm_module.fields import FIELDS
 from crm_module.web.routing import edit_url, route
 
@@ -19,7 +19,9 @@ def customer_record(host: Host, customer_id: int):
     """What the CRM holds on a host customer, including everything that came along from the prospect."""
     with host.session() as session:
         record = prospects.for_customer(host, session, customer_id)
-    return render_template("crm/customer.html", record=record, event_kinds=history.EVENT_KINDS,
+        conversions = conversion.conversions(session, record["id"]) if record["id"] is not None else []
+    return render_template("crm/customer.html", record=record, conversions=conversions,
+                           event_kinds=history.EVENT_KINDS,
                            document_kinds=host.documents.kind_labels, catalogue=FIELDS,
                            list_kinds=mailinglists.LIST_KINDS)
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import flash, redirect, render_template, request
 
-from crm_module import MODULE_ID, customfields, history, merging, prospects
+from crm_module import MODULE_ID, conversion, customfields, history, merging, prospects
 from crm_module.errors import InvalidInput
 from crm_module.fields import CONTACT_PERSON_FIELDS, FIELDS, TABS
 from crm_module.parties import get_party, label
@@ -31,11 +31,12 @@ def _dialog(host: Host, session, prospect_id: int | None = None) -> dict[str, An
     context: dict[str, Any] = {
         "record": record, "statuses": schema.statuses, "category_choices": schema.category_choices,
         "sources": schema.sources, "fields": list(schema.custom_fields.values()),
-        "licence": host.licensing.status(session, MODULE_ID), "merges": [],
+        "licence": host.licensing.status(session, MODULE_ID), "merges": [], "conversions": [],
         "document_kinds": host.documents.kind_labels, "correction_days": host.documents.correction_days,
     }
     if record is not None:
         context["merges"] = merging.merges(session, prospect_id)
+        context["conversions"] = conversion.conversions(session, prospect_id)
         if record["merged_into_id"] is not None:
             context["merged_into"] = label(get_party(session, record["merged_into_id"]))
     return context

@@ -20,7 +20,7 @@ from flask import Blueprint, flash, request, url_for
 from crm_module.errors import FieldInUse
 from crm_module.fields import display
 from crm_module.web import forms
-from host_stub.errors import HostError, NotFound
+from host_stub.errors import Forbidden, HostError, NotFound
 from host_stub.web import safe_next
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -96,12 +96,13 @@ class Outcome:
 def flashed() -> Iterator[Outcome]:
     """Run a writing view's work: a refusal (``HostError``) is worded for the page and flashed as the
     error, and the view goes on to its redirect (``outcome.refused`` tells it); otherwise the message
-    given to ``outcome.done`` is flashed. ``NotFound`` propagates, so that the host shows its 404 page.
+    given to ``outcome.done`` is flashed. ``NotFound`` and ``Forbidden`` propagate, so that the host
+    shows its 404 or 403 page (a Mitarbeiter calling an administrator's action).
     """
     outcome = Outcome()
     try:
         yield outcome
-    except NotFound:
+    except (NotFound, Forbidden):
         raise
     except HostError as exc:
         outcome.refused = True

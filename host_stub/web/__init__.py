@@ -4,6 +4,10 @@
 each module's blueprints (hook ``web_blueprints``) are mounted under ``/m/<module id>/`` and answer
 404 while the module is not enabled in this database. Views stay thin: they call Host services.
 
+Every page needs a signed-in user (``/anmelden``); the session holds the user's id and session epoch,
+so logout, a new password or deactivation ends it. The user is the request's current user
+(``host.users.current()``); ``requires_role`` limits a page to a role.
+
 The app protects itself whatever a module does: only trusted host names are served (DNS rebinding),
 every response carries a strict Content-Security-Policy and the other security headers, the session
 cookie is HttpOnly and SameSite, a request body larger than ``MAX_REQUEST_BYTES`` is refused before it
@@ -19,12 +23,14 @@ import os
 import re
 import secrets
 import socket
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
+from functools import wraps
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, flash, g, redirect, render_template, request, session, url_for
 from markupsafe import escape
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
 from werkzeug import serving
@@ -39,6 +45,7 @@ from host_stub.web.params import IdConverter
 
 if TYPE_CHECKING:  # pragma: no cover
     from host_stub.host import Host
+    from host_stub.users import UserInfo
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +111,7 @@ def create_app(host: Host, trusted_hosts: Iterable[str] = ()) -> Flask:
     It answers to the loopback names and to ``trusted_hosts`` (names or addresses, without port) only.
     """
     from host_stub.web.shell import shell
+    from host_stub.web.users import users
 
     app = Flask(__name__)
     app.config.update(
@@ -122,8 +130,11 @@ def create_app(host: Host, trusted_hosts: Iterable[str] = ()) -> Flask:
     app.add_template_global(csrf_token)
     app.add_template_global(shell_layout)
     app.add_template_global(current_url)
+    app.add_template_global(current_user)
     app.add_template_global(LICENCE_LABELS, "licence_labels")
     app.add_template_filter(plural)
+    app.before_request(_sign_in_required)
+    app.teardown_request(_stop_acting)
     app.before_request(check_csrf)
     app.before_request(_load_layout)
     app.after_request(_security_headers)
@@ -132,6 +143,7 @@ def create_app(host: Host, trusted_hosts: Iterable[str] = ()) -> Flask:
     for error in (DataError, OperationalError, OverflowError):
         app.register_error_handler(error, _database_error)
     app.register_blueprint(shell)
+    app.register_blueprint(users)
     _mount_module_blueprints(app, host)
     return app
 
@@ -200,6 +212,74 @@ def safe_next(target: str | None) -> str | None:
         return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None
+
+
+# -- sign-in -----------------------------------------------------------------------------------
+
+#: session keys: who signed in, and the user's session epoch at that moment.
+USER_KEY = "user_id"
+EPOCH_KEY = "user_epoch"
+#: The one page an anonymous visitor may reach (besides static files).
+SIGN_IN_ENDPOINT = "users.sign_in"
+
+
+def current_user() -> UserInfo | None:
+    """The signed-in user of this request (None on the sign-in page)."""
+    return g.get("user")
+
+
+def sign_in_session(user: UserInfo) -> None:
+    """Start a fresh session for ``user`` (a new CSRF token too: nothing of the anonymous session is kept)."""
+    session.clear()
+    session[USER_KEY] = user.id
+    session[EPOCH_KEY] = user.session_epoch
+
+
+def _sign_in_required():
+    """``before_request``: make the session's user the current user, or send the visitor to /anmelden.
+
+    A session whose user logged out, changed the password or was deactivated since has ended.
+    """
+    if request.endpoint == "static":
+        return None
+    host = current_host()
+    user = None
+    if isinstance(session.get(USER_KEY), int) and isinstance(session.get(EPOCH_KEY), int):
+        with host.session() as db_session:
+            user = host.users.session_user(db_session, session[USER_KEY], session[EPOCH_KEY])
+        if user is None:
+            session.clear()
+            flash("Ihre Sitzung ist beendet (abgemeldet, Passwort geändert oder Zugang deaktiviert). "
+                  "Bitte melden Sie sich neu an.", "error")
+    if user is None:
+        if request.endpoint == SIGN_IN_ENDPOINT or request.routing_exception is not None:
+            return None  # the sign-in page; an unknown page or host name gets its error page (without menu)
+        target = current_url() if request.method == "GET" else None
+        return redirect(url_for(SIGN_IN_ENDPOINT, next=target), 303)
+    g.user = user
+    g.acting = ExitStack()
+    g.acting.enter_context(host.users.acting(user))
+    return None
+
+
+def _stop_acting(_exc: BaseException | None) -> None:
+    acting = g.pop("acting", None)
+    if acting is not None:
+        acting.close()
+
+
+def requires_role(role: str) -> Callable:
+    """Decorator for a page (a module's too) that only users of ``role`` may open: others get a 403 page."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def checked(*args, **kwargs):
+            current_host().users.require(role, "Diese Seite öffnen")
+            return view(*args, **kwargs)
+
+        return checked
+
+    return decorate
 
 
 # -- secret key --------------------------------------------------------------------------------
@@ -307,7 +387,9 @@ def _load_layout() -> None:
 
 
 def shell_layout() -> Layout:
-    """The menu bar and licence warnings of this request (loaded once, on first use)."""
+    """The menu bar and licence warnings of this request (loaded once, on first use; none before sign-in)."""
+    if "shell_layout" not in g and current_user() is None:
+        g.shell_layout = Layout()
     if "shell_layout" not in g:
         host = current_host()
         try:

@@ -1,14 +1,16 @@
-"""The host's own pages: customers, modules and licences, Kleinstammdaten, and running context actions."""
+"""The host's own pages: customers, modules and licences and Kleinstammdaten (administrators), and running
+context actions."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.routing import BuildError
 
+from host_stub.api import ADMINISTRATOR
 from host_stub.errors import HostError
 from host_stub.german import quoted
 from host_stub.licensing import MAX_FILE_BYTES
-from host_stub.web import current_host, safe_next
+from host_stub.web import current_host, requires_role, safe_next
 from host_stub.web.lists import Column, ListState
 from host_stub.web.params import id_values
 
@@ -73,6 +75,7 @@ def action():
 
 
 @shell.get("/module")
+@requires_role(ADMINISTRATOR)
 def modules():
     host = current_host()
     with host.session() as session:
@@ -83,6 +86,7 @@ def modules():
 
 
 @shell.post("/module/<module_id>/status")
+@requires_role(ADMINISTRATOR)
 def module_state(module_id: str):
     host = current_host()
     enable = request.form.get("enabled") == "1"
@@ -100,6 +104,7 @@ def module_state(module_id: str):
 
 
 @shell.post("/module/lizenz")
+@requires_role(ADMINISTRATOR)
 def license_install():
     host = current_host()
     upload = request.files.get("license_file")
@@ -117,6 +122,7 @@ def license_install():
 
 
 @shell.get("/kleinstammdaten")
+@requires_role(ADMINISTRATOR)
 def masterdata():
     host = current_host()
     with host.session() as session:
@@ -128,6 +134,7 @@ def masterdata():
 
 
 @shell.post("/kleinstammdaten/<kind>/neu")
+@requires_role(ADMINISTRATOR)
 def masterdata_add(kind: str):
     host = current_host()
     with host.session() as session:
@@ -137,6 +144,7 @@ def masterdata_add(kind: str):
 
 
 @shell.post("/kleinstammdaten/<kind>/ausblenden")
+@requires_role(ADMINISTRATOR)
 def masterdata_deactivate(kind: str):
     host = current_host()
     label = request.form.get("label", "")

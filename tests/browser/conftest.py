@@ -7,7 +7,8 @@ is the ``clock`` fixture, licences are checked against ``signing_key``); ``live_
 
 Debian's Chromium is used (``/usr/bin/chromium``); without it the tests are skipped. Playwright's
 own browser downloads are never used, and neither are pytest-playwright's fixtures (``page`` and
-``base_url`` here replace them). Mark browser test modules with ``pytestmark = pytest.mark.browser``
+``base_url`` here replace them). The page is signed in as an administrator created in ``live_host``
+(``LIVE_LOGIN`` with the tests' password); ``anonymous_page`` is one that is not. Mark browser test modules with ``pytestmark = pytest.mark.browser``
 so that ``-m "not browser"`` leaves them out.
 """
 
@@ -24,14 +25,17 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from host_stub.api import ADMINISTRATOR
 from host_stub.host import Host
 from host_stub.plugins import PluginRegistry
 from host_stub.web import create_app
+from tests.conftest import CHEAP_HASHER, TEST_PASSWORD
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
 TIMEOUT_MS = 10_000
+LIVE_LOGIN = "browser"
 
 
 def chromium_path() -> str | None:
@@ -74,14 +78,16 @@ def live_registry() -> PluginRegistry:
 
 @pytest.fixture
 def live_host(tmp_path, live_registry, clock, signing_key) -> Iterator[Host]:
-    """A migrated host on a SQLite file with every module of ``live_registry`` enabled (in its trial)."""
+    """A migrated host on a SQLite file with every module of ``live_registry`` enabled (in its trial) and an
+    administrator ``LIVE_LOGIN``."""
     host = Host(f"sqlite:///{tmp_path / 'browser.sqlite'}", registry=live_registry, clock=clock,
-                license_public_key=signing_key[1])
+                license_public_key=signing_key[1], password_hasher=CHEAP_HASHER)
     host.upgrade()
     with host.session() as session:
         for module_id in sorted(live_registry.modules):
             host.set_module_enabled(session, module_id, True)
         host.masterdata.seed(session)
+        host.users.create(session, login=LIVE_LOGIN, name="Browser-Test", role=ADMINISTRATOR, password=TEST_PASSWORD)
     yield host
     host.close()
 
@@ -114,10 +120,21 @@ def base_url(live_server) -> str:
 
 
 @pytest.fixture
-def page(chromium_browser, base_url):
+def anonymous_page(chromium_browser, base_url):
     """A new page in its own browser context (own cookies), German locale, relative URLs to ``base_url``."""
     context = chromium_browser.new_context(base_url=base_url, locale="de-DE", viewport={"width": 1280, "height": 800})
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def page(anonymous_page):
+    """``anonymous_page`` after signing in through the form as ``LIVE_LOGIN``."""
+    anonymous_page.goto("/anmelden")
+    anonymous_page.fill("input[name=login]", LIVE_LOGIN)
+    anonymous_page.fill("input[name=password]", TEST_PASSWORD)
+    anonymous_page.click("button[type=submit]")
+    anonymous_page.wait_for_url("**/kunden")
+    return anonymous_page

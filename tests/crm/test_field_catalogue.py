@@ -11,7 +11,7 @@ from crm_module import merging
 from crm_module.cli import crm
 from crm_module.schemas import field_label
 from crm_module.web.overview import COLUMNS
-from host_stub.web import create_app
+from tests.conftest import signed_in_client
 from tests.crm.conftest import create
 
 
@@ -48,7 +48,7 @@ def test_every_place_names_a_field_as_the_catalogue_does(host):
     from crm_module.fields import FIELDS
 
     places = {
-        "dialog": dialog_labels(create_app(host).test_client()),
+        "dialog": dialog_labels(signed_in_client(host)),
         "cli": cli_labels(),
         "merge preview": merge_labels(host),
         "validation": {name: field_label(name) for name in FIELDS},

@@ -12,7 +12,7 @@ from crm_module.models import CUSTOMER, Party
 from crm_module.parties import customer_party
 from host_stub.errors import LicenseRefused
 from host_stub.host import utc_now
-from host_stub.web import create_app
+from tests.conftest import signed_in_client
 from tests.crm.conftest import create, prospect_data, record
 
 WRITES = {
@@ -91,7 +91,7 @@ def test_pick_lists_of_a_read_only_module_cannot_be_edited_from_the_cli(make_hos
 
 def test_pick_lists_of_a_read_only_module_cannot_be_edited_in_the_web(expired):
     host, _ids = expired
-    client = create_app(host).test_client()
+    client = signed_in_client(host)
     page = client.get("/kleinstammdaten?art=crm_status").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
@@ -109,7 +109,7 @@ def test_opening_a_customers_crm_record_writes_nothing(host):
         host.set_module_enabled(session, "crm", False)
         customer = host.customers.create(session, company="Ohne CRM GmbH", city="Bonn", phone="0228 123456")
         host.set_module_enabled(session, "crm", True)
-    client = create_app(host).test_client()
+    client = signed_in_client(host)
     client.get("/kunden")  # the app's own set-up (secret key) is not part of the test
     seen: list[str] = []
     event.listen(host.engine, "before_cursor_execute",
@@ -131,7 +131,7 @@ def test_a_converted_customer_changed_while_the_crm_was_off_shows_the_change_wit
         host.set_module_enabled(session, "crm", False)
         host.customers.update(session, customer_id, city="Bonn", postcode="53111")
         host.set_module_enabled(session, "crm", True)
-    client = create_app(host).test_client()
+    client = signed_in_client(host)
     client.get("/kunden")
     seen: list[str] = []
     event.listen(host.engine, "before_cursor_execute",
@@ -199,7 +199,7 @@ def test_no_page_a_user_can_open_writes(host, clock):
         host.customers.update(session, customer_id, city="Bonn", postcode="53111")
         other = host.customers.create(session, company="Ohne CRM GmbH")
         host.set_module_enabled(session, "crm", True)
-    client = create_app(host).test_client()
+    client = signed_in_client(host)
     client.get("/kunden")
     clock.advance(hours=3)  # a write check would now record the latest time seen
     seen: list[str] = []
@@ -224,7 +224,7 @@ def test_the_crm_record_of_a_customer_is_made_by_the_button_and_only_with_a_lice
         customer, later = (host.customers.create(session, company=name, city="Bonn")
                            for name in ("Knopf GmbH", "Später GmbH"))
         host.set_module_enabled(session, "crm", True)
-    client = create_app(host).test_client()
+    client = signed_in_client(host)
     page = client.get(f"/m/crm/kunde/{customer.id}").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 

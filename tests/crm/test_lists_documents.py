@@ -12,14 +12,14 @@ import pytest
 from crm_module import mailinglists, prospects
 from crm_module.models import ListMember
 from host_stub.models import DocumentBlob
-from host_stub.web import create_app
+from tests.conftest import signed_in_client
 from tests.crm.conftest import create, record
 from tests.test_web import csrf_token, flashes, text_of
 
 
 @pytest.fixture
 def client(host):
-    return create_app(host).test_client()
+    return signed_in_client(host)
 
 
 def members(host, list_id: int) -> set[int]:

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from crm_module import merging, prospects
-from host_stub.web import create_app
+from tests.conftest import signed_in_client
 from tests.crm.conftest import create, record
 from tests.crm.test_web import run_action
 from tests.test_web import csrf_token, flashes, text_of
@@ -16,7 +16,7 @@ from tests.test_web import csrf_token, flashes, text_of
 
 @pytest.fixture
 def client(host):
-    return create_app(host).test_client()
+    return signed_in_client(host)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 
 from crm_module import conversion
 from crm_module.errors import InvalidInput
-from host_stub.web import create_app
+from tests.conftest import signed_in_client
 from tests.crm.conftest import create, prospect_data
 from tests.crm.test_cli import ADD, crm_cli, listing  # noqa: F401 (crm_cli is a fixture)
 from tests.test_web import text_of
@@ -66,14 +66,15 @@ def test_messages_of_the_cli_name_numbers_not_ids(crm_cli):
     assert crm_cli("crm", "lists", "add", "1", "I10000", "I10001").output == "2 Einträge hinzugefügt.\n"
     assert crm_cli("crm", "lists", "remove", "1", "I10000").output == "1 Eintrag entfernt.\n"
     crm_cli("crm", "merge", "I10000", "I10001", "--yes")
-    assert re.search(r"^\s+1  \S+ \S+  I10000 <- I10001  \(aktiv\)$", crm_cli("crm", "merges").output, re.M)
+    assert re.search(r"^\s+1  \S+ \S+ von Administrator  I10000 <- I10001  \(aktiv\)$", crm_cli("crm", "merges").output,
+                     re.M)
     missing = crm_cli("crm", "prospects", "show", "999")
     assert missing.exit_code == 1 and "Einen Interessenten mit der ID 999 gibt es nicht; Interessentennummern " \
                                       "beginnen mit I, z. B. I10001." in missing.output
 
 
 def test_error_texts_of_pages_and_services_do_not_show_internal_ids(host):
-    client = create_app(host).test_client()
+    client = signed_in_client(host)
     page = client.get("/m/crm/4711")
     assert page.status_code == 404
     assert "Diesen Interessenten gibt es nicht (mehr)" in text_of(page) and "4711" not in text_of(page)
@@ -86,7 +87,7 @@ def test_error_texts_of_pages_and_services_do_not_show_internal_ids(host):
 
 def test_the_overview_asks_before_deleting_naming_the_record(host):
     create(host, company="Bäckerei Schmitz")
-    page = create_app(host).test_client().get("/m/crm/").get_data(as_text=True)
+    page = signed_in_client(host).get("/m/crm/").get_data(as_text=True)
     assert 'data-label="„Bäckerei Schmitz“ (I10000)"' in page
     assert 'data-confirm="{count} Interessenten löschen?" data-confirm-one="Interessent {label} löschen?"' in page
 
@@ -96,7 +97,7 @@ def test_a_customer_record_and_its_dialog_show_the_customer_number(host):
     with host.session() as session:
         conversion.convert(host, session, [party_id])
         customer_id = host.customers.resolve(session, "K10000").id
-    client = create_app(host).test_client()
+    client = signed_in_client(host)
     record_page = text_of(client.get(f"/m/crm/kunde/{customer_id}"))
     assert "Kundennummer K10000" in record_page and "Früher Interessent I10000" in record_page
     dialog = client.get(f"/m/crm/{party_id}").get_data(as_text=True)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from crm_module import conversion, history, mailinglists, merging, overview, privacy, prospects
 from crm_module.errors import CrmError, NotFound
 from crm_module.models import ContactPerson, Event, Merge, Party, Phone
-from host_stub.web import create_app
+from tests.conftest import signed_in_client
 from tests.crm.conftest import create, record
 
 
@@ -116,12 +116,11 @@ def test_erasure_and_export_work_while_the_module_is_expired_and_other_writes_ar
 
 
 def test_the_erase_button_and_page_work_while_the_module_is_expired(host, clock):
-    from host_stub.web import create_app
     from tests.test_web import csrf_token, flashes
 
     party_id = create(host, company="Abgelaufen GmbH")
     clock.advance(days=60)
-    client = create_app(host).test_client()
+    client = signed_in_client(host)
     page = client.get(f"/m/crm/{party_id}").get_data(as_text=True)
     assert 'class="danger">Löschen (DSGVO)</button>' in page
     erased = client.post(f"/m/crm/{party_id}/dsgvo-loeschen", data={"csrf_token": csrf_token(client),
@@ -166,7 +165,7 @@ def test_the_export_has_its_own_versioned_format_that_a_dialog_label_does_not_ch
         before = json.dumps(privacy.export(host, session, party_id))
     monkeypatch.setitem(fields.FIELDS, "postcode", replace(fields.FIELDS["postcode"], label="Postleitzahl"))
     monkeypatch.setitem(fields.LABELS, "postcode", "Postleitzahl")
-    client = create_app(host).test_client()
+    client = signed_in_client(host)
     assert "Postleitzahl" in client.get(f"/m/crm/{party_id}").get_data(as_text=True)
     with host.session() as session:
         data = privacy.export(host, session, party_id)

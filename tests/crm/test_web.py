@@ -10,7 +10,7 @@ from datetime import date, datetime
 import pytest
 
 from crm_module import customfields, history, mailinglists, overview, prospects
-from host_stub.web import create_app
+from tests.conftest import signed_in_client
 from tests.crm.conftest import create, record
 from tests.test_web import csrf_token, flashes, text_of
 
@@ -19,7 +19,7 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
 
 @pytest.fixture
 def client(host):
-    return create_app(host).test_client()
+    return signed_in_client(host)
 
 
 @pytest.fixture

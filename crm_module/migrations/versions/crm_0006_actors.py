@@ -2,16 +2,16 @@
 
 The user's id refers to ``host_users`` (SET NULL: the name stays for the history).
 
-Revision ID: crm_0004_actors
-Revises: crm_0003
+Revision ID: crm_0006
+Revises: crm_0005
 Create Date: 2026-12-02
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "crm_0004_actors"
-down_revision = "crm_0003"
+revision = "crm_0006"
+down_revision = "crm_0005"
 branch_labels = None
 depends_on = None
 

@@ -156,6 +156,11 @@ def db_revision(host, owner: str, message: str) -> None:
 
 # -- web ---------------------------------------------------------------------------------------
 
+#: Worker threads of the production server: requests served at the same time (more wait in its queue).
+#: At most the database pool's 15 connections (SQLAlchemy's default), so no request waits for one.
+DEFAULT_THREADS = 8
+MAX_THREADS = 15
+
 
 @click.command()
 @click.option("--host", "bind", default="127.0.0.1", show_default=True,
@@ -165,9 +170,15 @@ def db_revision(host, owner: str, message: str) -> None:
               help="Eine Adresse erlauben, die andere Rechner erreichen (noch ohne Anmeldung!).")
 @click.option("--trusted-host", "trusted_hosts", multiple=True, metavar="NAME",
               help="Weiterer Hostname, unter dem die Weboberfläche aufgerufen wird (mehrfach möglich).")
+@click.option("--threads", type=click.IntRange(1, MAX_THREADS), default=DEFAULT_THREADS,
+              show_default=True, help="Anfragen, die der Server gleichzeitig bearbeitet.")
+@click.option("--debug", is_flag=True,
+              help="Entwicklungsserver (Werkzeug) statt des Produktionsservers: zeigt jede Anfrage und jeden "
+                   "Fehler mit Traceback in der Konsole. Nicht für den Betrieb.")
 @click.pass_obj
-def serve(host, bind: str, port: int, allow_remote: bool, trusted_hosts: tuple[str, ...]) -> None:
-    """Die Weboberfläche starten."""
+def serve(host, bind: str, port: int, allow_remote: bool, trusted_hosts: tuple[str, ...], threads: int,
+          debug: bool) -> None:
+    """Die Weboberfläche starten (Produktionsserver waitress)."""
     from host_stub.web import create_app, is_loopback, run, served_host_names
 
     remote = not is_loopback(bind)
@@ -182,8 +193,9 @@ def serve(host, bind: str, port: int, allow_remote: bool, trusted_hosts: tuple[s
         click.echo("Warnung: Die Weboberfläche ist von anderen Rechnern erreichbar und hat noch keine Anmeldung; "
                    "jeder, der sie erreicht, kann alle Daten lesen und ändern.", err=True)
     shown = f"[{bind}]" if ":" in bind else bind
-    click.echo(f"Weboberfläche: http://{shown}:{port}/")
-    run(app, bind, port)
+    server = "Entwicklungsserver, nur zum Entwickeln" if debug else plural(threads, "Thread", "Threads")
+    click.echo(f"Weboberfläche: http://{shown}:{port}/ ({server})")
+    run(app, bind, port, threads=threads, debug=debug)
 
 
 @click.command()
@@ -201,7 +213,7 @@ def demo(host, then_serve: bool, port: int) -> None:
         from host_stub.web import create_app, run
 
         click.echo(f"Weboberfläche: http://127.0.0.1:{port}/")
-        run(create_app(host), "127.0.0.1", port)
+        run(create_app(host), "127.0.0.1", port, threads=DEFAULT_THREADS)
 
 
 # -- plugins -----------------------------------------------------------------------------------

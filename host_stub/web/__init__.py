@@ -7,7 +7,7 @@ each module's blueprints (hook ``web_blueprints``) are mounted under ``/m/<modul
 The app protects itself whatever a module does: only trusted host names are served (DNS rebinding),
 every response carries a strict Content-Security-Policy and the other security headers, the session
 cookie is HttpOnly and SameSite, a request body larger than ``MAX_REQUEST_BYTES`` is refused before it
-is read, and the debugger never runs (``FLASK_DEBUG`` is ignored). ``run`` serves it.
+is read, and the debugger never runs (``FLASK_DEBUG`` is ignored). ``run`` serves it (waitress).
 """
 
 from __future__ import annotations
@@ -136,10 +136,23 @@ def create_app(host: Host, trusted_hosts: Iterable[str] = ()) -> Flask:
     return app
 
 
-def run(app: Flask, bind: str, port: int) -> None:
-    """Serve ``app`` with werkzeug's threaded server; never with the debugger or the reloader."""
+def run(app: Flask, bind: str, port: int, *, threads: int, debug: bool = False) -> None:
+    """Serve ``app`` with waitress (a production WSGI server, also on Windows and macOS) and ``threads``
+    worker threads; with ``debug`` with werkzeug's development server instead, which logs each request
+    and every traceback to the console. Never with the debugger or the reloader."""
     check_can_listen(bind, port)
-    serving.run_simple(bind, port, app, threaded=True, use_debugger=False, use_reloader=False)
+    if debug:
+        serving.run_simple(bind, port, app, threaded=True, use_debugger=False, use_reloader=False)
+    else:
+        production_server(app, bind, port, threads).run()
+
+
+def production_server(app: Flask, bind: str, port: int, threads: int):
+    """The waitress server for ``app``, listening (``run()`` serves until the process ends)."""
+    import waitress
+
+    return waitress.create_server(app, host=bind.strip("[]"), port=port, threads=threads, ident="host-stub",
+                                  clear_untrusted_proxy_headers=True)
 
 
 def check_can_listen(bind: str, port: int) -> None:

@@ -17,6 +17,7 @@ from host_stub.customers import CustomerService
 from host_stub.db import busy_error, create_database_engine, default_database_url, session_factory
 from host_stub.documents import DocumentStore
 from host_stub.errors import HostError, NotFound
+from host_stub.files import FileStore
 from host_stub.licensing import Licensing
 from host_stub.masterdata import MasterDataService
 from host_stub.models import ModuleState
@@ -35,7 +36,8 @@ def utc_now() -> datetime:
 
 
 class Host:
-    """Database sessions, customers, master data, documents, number ranges, licensing, settings, modules.
+    """Database sessions, customers, master data, documents, module files, number ranges, licensing, settings,
+    modules.
 
     Services take a session from ``host.session()`` so that a module's writes and the host's
     writes share one transaction.
@@ -62,6 +64,7 @@ class Host:
         self.customers = CustomerService(self)
         self.masterdata = MasterDataService(self)
         self.documents = DocumentStore(self)
+        self.files = FileStore(self)
         self.licensing = Licensing(self, public_key=license_public_key)
         try:
             self._refuse_newer_schemas()

@@ -28,6 +28,17 @@ class LazyHost:
         self._license_public_key = license_public_key
         self._host = None
 
+    @property
+    def registry(self) -> PluginRegistry:
+        return self._registry
+
+    @property
+    def database_url(self) -> str:
+        """The URL the Host will connect to, known without connecting (``restore`` checks its archive first)."""
+        from host_stub.db import default_database_url
+
+        return self._database_url or default_database_url()
+
     def release(self) -> None:
         """Close the database connections, if any were opened."""
         if self._host is not None:
@@ -96,7 +107,7 @@ def build_cli(registry: PluginRegistry | None = None, *, license_public_key: str
         ctx.obj = LazyHost(database_url, registry, license_public_key)
         ctx.call_on_close(ctx.obj.release)
 
-    for command in (init, db, serve, demo, plugins, license_group, customers, masterdata):
+    for command in (init, db, serve, demo, backup, restore, plugins, license_group, customers, masterdata):
         cli.add_command(command)
     for owner, command in registry.collect("cli_commands", set(registry.modules)):
         if command.name in cli.commands:
@@ -214,6 +225,37 @@ def demo(host, then_serve: bool, port: int) -> None:
 
         click.echo(f"Weboberfläche: http://127.0.0.1:{port}/")
         run(create_app(host), "127.0.0.1", port, threads=DEFAULT_THREADS)
+
+
+# -- backup ------------------------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("archive", metavar="DATEI", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def backup(host, archive: Path) -> None:
+    """Datensicherung: die ganze Datenbank (mit Dokumenten und Dateien) in eine ZIP-Datei schreiben; geht
+    auch, während die Weboberfläche läuft."""
+    from host_stub.backup import create_backup
+    from host_stub.files import size_text
+
+    manifest = create_backup(host, archive)
+    click.echo(f"Datensicherung {archive} geschrieben ({size_text(archive.stat().st_size)}, "
+               f"{manifest['database']}, Stand {manifest['created_at'].replace('T', ' ')} UTC).")
+
+
+@click.command()
+@click.argument("archive", metavar="DATEI", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def restore(host, archive: Path) -> None:
+    """Eine Datensicherung in eine leere Datenbank zurückspielen (nach Prüfung auf Vollständigkeit)."""
+    from host_stub.backup import restore as restore_archive
+
+    restored = restore_archive(archive, host.database_url, host.registry)
+    click.echo(f"Datensicherung vom {restored.manifest['created_at'].replace('T', ' ')} UTC zurückgespielt.")
+    if restored.outdated:
+        click.echo(f"Sie stammt von einer älteren Version ({', '.join(restored.outdated)}); bitte jetzt "
+                   "'host-stub db upgrade' ausführen.")
 
 
 # -- plugins -----------------------------------------------------------------------------------

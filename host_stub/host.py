@@ -234,19 +234,8 @@ class Host:
     # -- schema -----------------------------------------------------------------------------
 
     def schemas(self) -> dict[str, migrate.Schema]:
-        """The host's schema and every loaded module's, checked against the manifest's prefix."""
-        found = {}
-        for impl in reversed(self.registry.pm.hook.database_schema.get_hookimpls()):
-            owner = impl.plugin_name
-            declared = impl.function()
-            if declared is None:
-                continue
-            prefix = "host_" if owner == HOST_OWNER else self.registry.modules[owner].manifest.table_prefix
-            strays = [name for name in declared.metadata.tables if not name.startswith(prefix)]
-            if strays:
-                raise HostError(f"Modul {owner}: Tabellen ohne das Präfix {prefix!r}: {', '.join(strays)}")
-            found[owner] = migrate.Schema(owner, declared.metadata, declared.versions_dir)
-        return found
+        """``declared_schemas`` of this host's plugins."""
+        return declared_schemas(self.registry)
 
     def schema(self, owner: str) -> migrate.Schema:
         schemas = self.schemas()
@@ -280,3 +269,20 @@ class Host:
         with self.engine.connect() as connection:
             for schema in self.schemas().values():
                 migrate.require_known_revision(connection, schema)
+
+
+def declared_schemas(registry: PluginRegistry) -> dict[str, migrate.Schema]:
+    """The host's schema and every loaded module's, checked against the manifest's prefix (no database needed:
+    ``restore`` checks an archive's revisions with it before it connects)."""
+    found = {}
+    for impl in reversed(registry.pm.hook.database_schema.get_hookimpls()):
+        owner = impl.plugin_name
+        declared = impl.function()
+        if declared is None:
+            continue
+        prefix = "host_" if owner == HOST_OWNER else registry.modules[owner].manifest.table_prefix
+        strays = [name for name in declared.metadata.tables if not name.startswith(prefix)]
+        if strays:
+            raise HostError(f"Modul {owner}: Tabellen ohne das Präfix {prefix!r}: {', '.join(strays)}")
+        found[owner] = migrate.Schema(owner, declared.metadata, declared.versions_dir)
+    return found

@@ -200,3 +200,24 @@ def test_without_pg_dump_a_postgresql_backup_says_what_to_install(host, monkeypa
                                         "installiert.*postgresql-client"):
         backup.create_backup(host, tmp_path / "sicherung.zip")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_web_offers_the_backup_as_a_download_behind_csrf(host, tmp_path):
+    from host_stub.web import create_app
+    from tests.test_web import csrf_token, text_of
+
+    client = create_app(host).test_client()
+    page = client.get("/datensicherung")
+    assert page.status_code == 200 and "Sicherung erstellen und herunterladen" in text_of(page)
+    assert 'href="/datensicherung"' in client.get("/kunden").get_data(as_text=True)  # Datei › Datensicherung
+    assert client.post("/datensicherung").status_code == 400  # no CSRF token, no backup
+
+    response = client.post("/datensicherung", data={"csrf_token": csrf_token(client)})
+
+    assert response.status_code == 200
+    assert response.mimetype == "application/zip" and response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Content-Disposition"] == "attachment; filename=host-stub-backup-2026-11-02-0900.zip"
+    archive = tmp_path / "download.zip"
+    archive.write_bytes(response.get_data())
+    response.close()
+    assert backup.read_archive(archive, tmp_path)["revisions"]["host"] == "host_0006"

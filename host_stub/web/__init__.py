@@ -19,12 +19,12 @@ import os
 import re
 import secrets
 import socket
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, render_template, request, url_for
 from markupsafe import escape
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
 from werkzeug import serving
@@ -122,6 +122,7 @@ def create_app(host: Host, trusted_hosts: Iterable[str] = ()) -> Flask:
     app.add_template_global(csrf_token)
     app.add_template_global(shell_layout)
     app.add_template_global(current_url)
+    app.add_template_global(row_link)
     app.add_template_global(LICENCE_LABELS, "licence_labels")
     app.add_template_filter(plural)
     app.before_request(check_csrf)
@@ -207,6 +208,22 @@ def current_url() -> str:
     return request.full_path.rstrip("?")
 
 
+#: Two ids no route has in its fixed parts: ``row_link`` builds a row's URL once with each to find the id's place.
+_PROBE_IDS = (1_987_654_321, 1_876_543_219)
+
+
+def row_link(endpoint: str, id_argument: str, **query: Any) -> Callable[[int], str]:
+    """``id -> url_for(endpoint, **{id_argument: id}, **query)`` for the rows of a list: the URL is built
+    twice for the whole list instead of once per row (url_for costs a twentieth of a millisecond)."""
+    first, second = (url_for(endpoint, **{id_argument: probe}, **query) for probe in _PROBE_IDS)
+    parts = first.split(str(_PROBE_IDS[0]))
+    whole = len(parts) == 2 and parts[0][-1:] in ("/", "=") and parts[1][:1] in ("", "/", "?", "&", "#")
+    if not whole or second != str(_PROBE_IDS[1]).join(parts):  # the id is not written as a plain number
+        return lambda row_id: url_for(endpoint, **{id_argument: row_id}, **query)
+    before, after = parts
+    return lambda row_id: f"{before}{int(row_id)}{after}"
+
+
 def safe_next(target: str | None) -> str | None:
     """``target`` if it is a path on this site (never another host), else None."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -274,7 +291,8 @@ def _mount_module_blueprints(app: Flask, host: Host) -> None:
 
 def _require_enabled(host: Host, owner: str):
     def require_enabled() -> None:
-        if owner not in host.enabled_modules():
+        enabled = g.shell_layout.enabled if "shell_layout" in g else host.enabled_modules()  # read for the menu
+        if owner not in enabled:
             raise NotFound(
                 f"Das Modul {host.module(owner).manifest.name} ist in dieser Datenbank nicht aktiviert. "
                 "Sie können es unter Datei › Module und Lizenzen aktivieren."
@@ -311,6 +329,8 @@ class Layout:
 
     menu: list[tuple[str, list[MenuEntry]]] = field(default_factory=list)
     warnings: list[LicenceWarning] = field(default_factory=list)
+    #: The modules enabled when the layout was loaded (a module page's 404 check reuses them).
+    enabled: frozenset[str] = frozenset()
 
 
 def _load_layout() -> None:
@@ -325,14 +345,27 @@ def shell_layout() -> Layout:
         host = current_host()
         try:
             with host.session() as session:
-                g.shell_layout = Layout(_menu(host, session), _licence_warnings(host, session))
+                enabled = frozenset(host.enabled_modules(session))
+                g.shell_layout = Layout(_menu(host, session, enabled), _licence_warnings(host, session), enabled)
         except (HostError, SQLAlchemyError):
             log.exception("menu bar and licence warnings cannot be loaded")
             g.shell_layout = Layout()
     return g.shell_layout
 
 
-def _menu(host: Host, session) -> list[tuple[str, list[MenuEntry]]]:
+MENU_CACHE = "host_stub.menus"
+
+
+def _menu(host: Host, session, enabled: frozenset[str]) -> list[tuple[str, list[MenuEntry]]]:
+    """The menu bar of the modules ``enabled``: collected from the hooks once per set of enabled modules and
+    kept by the app (menu items and context actions are declarations; docs/hooks.md says so)."""
+    menus = current_app.extensions.setdefault(MENU_CACHE, {})
+    if enabled not in menus:
+        menus[enabled] = _collect_menu(host, session)
+    return menus[enabled]
+
+
+def _collect_menu(host: Host, session) -> list[tuple[str, list[MenuEntry]]]:
     bar = []
     for workspace, items in host.menu(session).items():
         entries = []

@@ -40,6 +40,17 @@ class LazyHost:
         self._acting = ExitStack()
         self._host = None
 
+    @property
+    def registry(self) -> PluginRegistry:
+        return self._registry
+
+    @property
+    def database_url(self) -> str:
+        """The URL the Host will connect to, known without connecting (``restore`` checks its archive first)."""
+        from host_stub.db import default_database_url
+
+        return self._database_url or default_database_url()
+
     def release(self) -> None:
         """Stop acting as the user and close the database connections, if any were opened."""
         self._acting.close()
@@ -116,7 +127,7 @@ def build_cli(registry: PluginRegistry | None = None, *, license_public_key: str
         ctx.obj = LazyHost(database_url, registry, license_public_key, password_hasher, user_login)
         ctx.call_on_close(ctx.obj.release)
 
-    for command in (init, db, serve, demo, plugins, license_group, customers, masterdata, users):
+    for command in (init, db, serve, demo, backup, restore, plugins, license_group, customers, masterdata, users):
         cli.add_command(command)
     for owner, command in registry.cli_commands():
         if command.name in cli.commands:
@@ -199,6 +210,11 @@ def db_revision(host, owner: str, message: str) -> None:
 
 # -- web ---------------------------------------------------------------------------------------
 
+#: Worker threads of the production server: requests served at the same time (more wait in its queue).
+#: At most the database pool's 15 connections (SQLAlchemy's default), so no request waits for one.
+DEFAULT_THREADS = 8
+MAX_THREADS = 15
+
 
 @click.command()
 @click.option("--host", "bind", default="127.0.0.1", show_default=True,
@@ -208,9 +224,15 @@ def db_revision(host, owner: str, message: str) -> None:
               help="Eine Adresse erlauben, die andere Rechner erreichen (mit Anmeldung, aber unverschlüsseltes HTTP).")
 @click.option("--trusted-host", "trusted_hosts", multiple=True, metavar="NAME",
               help="Weiterer Hostname, unter dem die Weboberfläche aufgerufen wird (mehrfach möglich).")
+@click.option("--threads", type=click.IntRange(1, MAX_THREADS), default=DEFAULT_THREADS,
+              show_default=True, help="Anfragen, die der Server gleichzeitig bearbeitet.")
+@click.option("--debug", is_flag=True,
+              help="Entwicklungsserver (Werkzeug) statt des Produktionsservers: zeigt jede Anfrage und jeden "
+                   "Fehler mit Traceback in der Konsole. Nicht für den Betrieb.")
 @click.pass_obj
-def serve(host, bind: str, port: int, allow_remote: bool, trusted_hosts: tuple[str, ...]) -> None:
-    """Die Weboberfläche starten."""
+def serve(host, bind: str, port: int, allow_remote: bool, trusted_hosts: tuple[str, ...], threads: int,
+          debug: bool) -> None:
+    """Die Weboberfläche starten (Produktionsserver waitress)."""
     from host_stub.web import create_app, is_loopback, run, served_host_names
 
     remote = not is_loopback(bind)
@@ -227,8 +249,9 @@ def serve(host, bind: str, port: int, allow_remote: bool, trusted_hosts: tuple[s
                    "spricht aber unverschlüsseltes HTTP: Passwörter und Daten gehen im Klartext durchs Netz. Nur in "
                    "einem vertrauenswürdigen Netz oder hinter einem HTTPS-Proxy betreiben.", err=True)
     shown = f"[{bind}]" if ":" in bind else bind
-    click.echo(f"Weboberfläche: http://{shown}:{port}/")
-    run(app, bind, port)
+    server = "Entwicklungsserver, nur zum Entwickeln" if debug else plural(threads, "Thread", "Threads")
+    click.echo(f"Weboberfläche: http://{shown}:{port}/ ({server})")
+    run(app, bind, port, threads=threads, debug=debug)
 
 
 @click.command()
@@ -246,7 +269,38 @@ def demo(host, then_serve: bool, port: int) -> None:
         from host_stub.web import create_app, run
 
         click.echo(f"Weboberfläche: http://127.0.0.1:{port}/")
-        run(create_app(host), "127.0.0.1", port)
+        run(create_app(host), "127.0.0.1", port, threads=DEFAULT_THREADS)
+
+
+# -- backup ------------------------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("archive", metavar="DATEI", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def backup(host, archive: Path) -> None:
+    """Datensicherung: die ganze Datenbank (mit Dokumenten und Dateien) in eine ZIP-Datei schreiben; geht
+    auch, während die Weboberfläche läuft."""
+    from host_stub.backup import create_backup
+    from host_stub.files import size_text
+
+    manifest = create_backup(host, archive)
+    click.echo(f"Datensicherung {archive} geschrieben ({size_text(archive.stat().st_size)}, "
+               f"{manifest['database']}, Stand {manifest['created_at'].replace('T', ' ')} UTC).")
+
+
+@click.command()
+@click.argument("archive", metavar="DATEI", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def restore(host, archive: Path) -> None:
+    """Eine Datensicherung in eine leere Datenbank zurückspielen (nach Prüfung auf Vollständigkeit)."""
+    from host_stub.backup import restore as restore_archive
+
+    restored = restore_archive(archive, host.database_url, host.registry)
+    click.echo(f"Datensicherung vom {restored.manifest['created_at'].replace('T', ' ')} UTC zurückgespielt.")
+    if restored.outdated:
+        click.echo(f"Sie stammt von einer älteren Version ({', '.join(restored.outdated)}); bitte jetzt "
+                   "'host-stub db upgrade' ausführen.")
 
 
 # -- plugins -----------------------------------------------------------------------------------

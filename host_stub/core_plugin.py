@@ -20,6 +20,7 @@ def menu_items(host):
     return [
         MenuItem("Datei", "Module und Lizenzen", "shell.modules", order=10, role=ADMINISTRATOR),
         MenuItem("Datei", "Benutzer", "users.user_list", order=20, role=ADMINISTRATOR),
+        MenuItem("Datei", "Datensicherung", "shell.backup", order=30, role=ADMINISTRATOR),
         MenuItem("Stammdaten", "Kunden", "shell.customers", order=10, entity="customer"),
         MenuItem("Stammdaten", "Kleinstammdaten", "shell.masterdata", order=90, role=ADMINISTRATOR),
     ]

@@ -18,6 +18,7 @@ from host_stub.db import busy_error, create_database_engine, default_database_ur
 from host_stub.documents import DocumentStore
 from host_stub.errors import HostError, NotFound
 from host_stub.hooks import HostHooks
+from host_stub.files import FileStore
 from host_stub.licensing import Licensing
 from host_stub.masterdata import MasterDataService
 from host_stub.models import ModuleState
@@ -40,7 +41,8 @@ def utc_now() -> datetime:
 
 
 class Host:
-    """Database sessions, customers, master data, documents, number ranges, licensing, settings, users, modules.
+    """Database sessions, customers, master data, documents, module files, number ranges, licensing, settings,
+    users, modules.
 
     Services take a session from ``host.session()`` so that a module's writes and the host's
     writes share one transaction. ``license_public_key`` and ``password_hasher`` are for tests
@@ -70,6 +72,7 @@ class Host:
         self.customers = CustomerService(self)
         self.masterdata = MasterDataService(self)
         self.documents = DocumentStore(self)
+        self.files = FileStore(self)
         self.licensing = Licensing(self, public_key=license_public_key)
         self.users = UserService(self, password_hasher)
         try:
@@ -250,15 +253,8 @@ class Host:
     # -- schema -----------------------------------------------------------------------------
 
     def schemas(self) -> dict[str, migrate.Schema]:
-        """The host's schema and every loaded module's, checked against the manifest's prefix."""
-        found = {}
-        for owner, declared in self.hooks.database_schema():
-            prefix = "host_" if owner == HOST_OWNER else self.registry.modules[owner].manifest.table_prefix
-            strays = [name for name in declared.metadata.tables if not name.startswith(prefix)]
-            if strays:
-                raise HostError(f"Modul {owner}: Tabellen ohne das Präfix {prefix!r}: {', '.join(strays)}")
-            found[owner] = migrate.Schema(owner, declared.metadata, declared.versions_dir)
-        return found
+        """``declared_schemas`` of this host's plugins."""
+        return declared_schemas(self.registry)
 
     def schema(self, owner: str) -> migrate.Schema:
         schemas = self.schemas()
@@ -292,3 +288,16 @@ class Host:
         with self.engine.connect() as connection:
             for schema in self.schemas().values():
                 migrate.require_known_revision(connection, schema)
+
+
+def declared_schemas(registry: PluginRegistry) -> dict[str, migrate.Schema]:
+    """The host's schema and every loaded module's, checked against the manifest's prefix (no database needed:
+    ``restore`` checks an archive's revisions with it before it connects)."""
+    found = {}
+    for owner, declared in registry.database_schemas():
+        prefix = "host_" if owner == HOST_OWNER else registry.modules[owner].manifest.table_prefix
+        strays = [name for name in declared.metadata.tables if not name.startswith(prefix)]
+        if strays:
+            raise HostError(f"Modul {owner}: Tabellen ohne das Präfix {prefix!r}: {', '.join(strays)}")
+        found[owner] = migrate.Schema(owner, declared.metadata, declared.versions_dir)
+    return found

@@ -50,7 +50,10 @@ class MasterDataService:
         return list(session.scalars(query.order_by(MasterDataEntry.position, MasterDataEntry.label)))
 
     def labels(self, session: Session, kind: str) -> list[str]:
-        return [entry.label for entry in self.entries(session, kind)]
+        """The active entries' labels in their order (the choices of a form: no entry objects loaded)."""
+        self._kind(session, kind)
+        query = select(MasterDataEntry.label).where(MasterDataEntry.kind == kind, MasterDataEntry.active)
+        return list(session.scalars(query.order_by(MasterDataEntry.position, MasterDataEntry.label)))
 
     def add(self, session: Session, kind: str, label: str) -> MasterDataEntry:
         self._writable_kind(session, kind)

@@ -195,3 +195,35 @@ class SignInFailure(HostBase):
     login: Mapped[str] = mapped_column(String(80), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class StoredFile(HostBase):
+    """A file of the module file store: owned by a module, in one of its folders, not tied to a party."""
+
+    __tablename__ = "host_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[str] = mapped_column(String(50))
+    folder: Mapped[str] = mapped_column(String(50))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    #: What the file belongs to in the module, e.g. "import-batch:17": kept, listed and deleted with it.
+    owner_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        UniqueConstraint("module_id", "folder", "filename", name="uq_host_files_module_id_folder_filename"),
+        Index("ix_host_files_owner", "module_id", "owner_key"),
+        {"sqlite_autoincrement": True},
+    )
+
+
+class StoredFileContent(HostBase):
+    """The bytes of a stored file, apart from its row so that listing files never reads them."""
+
+    __tablename__ = "host_file_contents"
+
+    file_id: Mapped[int] = mapped_column(ForeignKey("host_files.id", ondelete="CASCADE"), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -4,8 +4,16 @@ limit, no debugger from the environment, and ``serve`` refusing a non-loopback a
 from __future__ import annotations
 
 import io
+import os
 import re
 import socket
+import subprocess
+import sys
+import time
+import types
+import urllib.error
+import urllib.request
+from pathlib import Path
 
 import pytest
 import werkzeug.serving
@@ -16,6 +24,8 @@ from host_stub.web import MAX_REQUEST_BYTES, create_app
 from tests.conftest import signed_in_client
 from tests.crm.conftest import create
 from tests.test_web import csrf_token, text_of
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -173,11 +183,18 @@ def test_flask_debug_in_the_environment_does_not_turn_on_the_debugger(host, monk
 
 @pytest.fixture
 def served(monkeypatch):
-    """Capture what ``serve`` would run instead of starting a server."""
+    """Capture the server ``serve`` would run (waitress, or with --debug werkzeug's) instead of running it."""
     calls = []
+
+    def production(app, bind, port, threads):
+        calls.append({"server": "waitress", "hostname": bind, "port": port, "app": app, "threads": threads})
+        return types.SimpleNamespace(run=lambda: None)
+
+    monkeypatch.setattr(host_stub.web, "production_server", production)
     monkeypatch.setattr(werkzeug.serving, "run_simple",
                         lambda hostname, port, application, **options: calls.append(
-                            {"hostname": hostname, "port": port, "app": application, **options}))
+                            {"server": "werkzeug", "hostname": hostname, "port": port, "app": application,
+                             **options}))
     return calls
 
 
@@ -188,17 +205,65 @@ def free_port():
         return str(probe.getsockname()[1])
 
 
-def test_serve_runs_on_loopback_without_debugger_even_with_flask_debug_set(cli, served, monkeypatch, free_port):
+def test_serve_runs_waitress_on_loopback_without_debugger_even_with_flask_debug_set(cli, served, monkeypatch,
+                                                                                     free_port):
     monkeypatch.setenv("FLASK_DEBUG", "1")
     assert cli("init").exit_code == 0
-    result = cli("serve", "--port", free_port)
+    result = cli("serve", "--port", free_port, "--threads", "4")
 
     assert result.exit_code == 0, result.output
+    assert "4 Threads" in result.output
     [call] = served
-    assert (call["hostname"], call["port"]) == ("127.0.0.1", int(free_port))
-    assert not call.get("use_debugger") and not call.get("use_reloader")
+    assert (call["server"], call["hostname"], call["port"], call["threads"]) == ("waitress", "127.0.0.1",
+                                                                                 int(free_port), 4)
     assert call["app"].debug is False
     assert set(call["app"].config["TRUSTED_HOSTS"]) >= {"localhost", "127.0.0.1", "[::1]"}
+
+
+def test_serve_with_debug_runs_the_development_server_still_without_debugger(cli, served, free_port):
+    assert cli("init").exit_code == 0
+    result = cli("serve", "--port", free_port, "--debug")
+
+    assert result.exit_code == 0, result.output
+    assert "Entwicklungsserver" in result.output
+    [call] = served
+    assert call["server"] == "werkzeug"
+    assert not call["use_debugger"] and not call["use_reloader"] and call["app"].debug is False
+
+
+@pytest.mark.parametrize("threads", ["0", "16"])
+def test_serve_refuses_a_thread_count_out_of_range(cli, served, threads):
+    result = cli("serve", "--threads", threads)
+
+    assert result.exit_code == 2
+    assert "--threads" in result.output and "1<=x<=15" in result.output
+    assert served == []
+
+
+def test_serve_answers_pages_through_waitress(database_url, cli, free_port):
+    """The real thing: ``host-stub serve`` in a process of its own, asked for a page over loopback."""
+    assert cli("init").exit_code == 0
+    env = {**os.environ, "HOST_STUB_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen([sys.executable, "-c", "from host_stub.cli import main; main()", "serve",
+                               "--port", free_port, "--threads", "2"], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        assert "Weboberfläche" in server.stdout.readline()  # printed just before it listens
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{free_port}/kunden", timeout=5) as response:
+                    break
+            except urllib.error.URLError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.05)  # between its message and the listening socket
+        assert response.status == 200
+        assert response.headers["Server"] == "host-stub"
+        assert response.headers["Content-Security-Policy"]
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)
 
 
 @pytest.mark.parametrize("address", ["0.0.0.0", "192.168.1.20", "::"])

@@ -3,7 +3,11 @@ context actions."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import shutil
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from werkzeug.routing import BuildError
 
 from host_stub.api import ADMINISTRATOR
@@ -116,6 +120,35 @@ def license_install():
         status = host.licensing.status(session, terms.module_id)
     flash(f"Lizenz für {terms.module_id} ({terms.licensee}) eingespielt: {status.message}", "success")
     return redirect(url_for("shell.modules"))
+
+
+# -- Datensicherung ----------------------------------------------------------------------------
+
+
+@shell.get("/datensicherung")
+@requires_role(ADMINISTRATOR)
+def backup():
+    return render_template("shell/backup.html", database=current_host().engine.dialect.name)
+
+
+@shell.post("/datensicherung")
+@requires_role(ADMINISTRATOR)
+def backup_download():
+    """The backup archive as a download; it is written to a temporary folder removed after sending."""
+    from host_stub.backup import archive_name, create_backup
+
+    host = current_host()
+    work = Path(tempfile.mkdtemp(prefix="host-stub-download-"))
+    try:
+        name = archive_name(host)
+        create_backup(host, work / name)
+        response = send_file(work / name, mimetype="application/zip", as_attachment=True, download_name=name)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    response.headers["Cache-Control"] = "no-store"  # it holds every record: no copy in any cache
+    response.call_on_close(lambda: shutil.rmtree(work, ignore_errors=True))
+    return response
 
 
 # -- Kleinstammdaten ---------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Users and sign-in: the users table, sign-in failures (lock-out), and who installed a licence.
 
-Revision ID: host_0005_users
+Revision ID: host_0005
 Revises: host_0004
 Create Date: 2026-12-02
 """
@@ -8,7 +8,7 @@ Create Date: 2026-12-02
 import sqlalchemy as sa
 from alembic import op
 
-revision = "host_0005_users"
+revision = "host_0005"
 down_revision = "host_0004"
 branch_labels = None
 depends_on = None

@@ -252,6 +252,16 @@ def test_the_menu_bar_shows_the_user_and_a_mitarbeiter_no_administration(host):
     assert "Benutzer" in text_of(signed_in_client(host).get("/kunden"))
 
 
+def test_one_server_shows_each_user_the_menu_of_their_role(host):
+    from host_stub.web import create_app
+
+    app = create_app(host)
+    admin, staff = signed_in_client(host, app=app), signed_in_client(host, MITARBEITER, app=app)
+    for _ in range(2):  # whoever comes first, the other still gets their own menu
+        assert "Datensicherung" in text_of(admin.get("/kunden"))
+        assert "Datensicherung" not in text_of(staff.get("/kunden"))
+
+
 @pytest.mark.parametrize("path", ["/benutzer", "/module", "/kleinstammdaten"])
 def test_a_mitarbeiter_gets_a_german_403_page_on_administration_pages(host, path):
     response = signed_in_client(host, MITARBEITER).get(path)

@@ -439,12 +439,15 @@ MENU_CACHE = "host_stub.menus"
 
 
 def _menu(host: Host, session, enabled: frozenset[str]) -> list[tuple[str, list[MenuEntry]]]:
-    """The menu bar of the modules ``enabled``: collected from the hooks once per set of enabled modules and
-    kept by the app (menu items and context actions are declarations; docs/hooks.md says so)."""
+    """The menu bar of the modules ``enabled`` for the current user's role: collected from the hooks once
+    per set of enabled modules and role and kept by the app (menu items and context actions are
+    declarations; docs/hooks.md says so; the role decides which of them a user sees)."""
     menus = current_app.extensions.setdefault(MENU_CACHE, {})
-    if enabled not in menus:
-        menus[enabled] = _collect_menu(host, session)
-    return menus[enabled]
+    user = host.users.current()
+    key = (enabled, user.role if user else None)
+    if key not in menus:
+        menus[key] = _collect_menu(host, session)
+    return menus[key]
 
 
 def _collect_menu(host: Host, session) -> list[tuple[str, list[MenuEntry]]]:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import click
     import flask
 
-    from host_stub.api import ContextAction, DatabaseSchema, MasterDataKind, MenuItem
+    from host_stub.api import ContextAction, DatabaseSchema, Job, MasterDataKind, MenuItem, TaskKind
     from host_stub.host import Host
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
@@ -54,6 +54,16 @@ def cli_commands() -> list[click.Command]:
 @hookspec
 def masterdata_kinds() -> list[MasterDataKind]:
     """Register kinds of small lookup lists ("Kleinstammdaten") that users edit."""
+
+
+@hookspec
+def task_kinds() -> list[TaskKind]:
+    """Declare kinds of background tasks (long work with progress) the module starts with ``host.tasks.start``."""
+
+
+@hookspec
+def periodic_jobs() -> list[Job]:
+    """Declare jobs that run every interval (``host-stub jobs run``, and ``host-stub serve`` meanwhile)."""
 
 
 @hookspec

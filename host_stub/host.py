@@ -16,6 +16,7 @@ from host_stub.api import ActionResult, ContextAction, MasterDataKind, MenuItem
 from host_stub.customers import CustomerService
 from host_stub.db import busy_error, create_database_engine, default_database_url, session_factory
 from host_stub.documents import DocumentStore
+from host_stub.jobs import JobService
 from host_stub.errors import HostError, NotFound
 from host_stub.licensing import Licensing
 from host_stub.masterdata import MasterDataService
@@ -23,6 +24,7 @@ from host_stub.models import ModuleState
 from host_stub.numbers import NumberRanges
 from host_stub.plugins import HOST_OWNER, LoadedModule, PluginRegistry
 from host_stub.settings import Settings
+from host_stub.tasks import TaskService
 
 
 #: session.info key under which the enabled modules of the current transaction are kept.
@@ -35,7 +37,8 @@ def utc_now() -> datetime:
 
 
 class Host:
-    """Database sessions, customers, master data, documents, number ranges, licensing, settings, modules.
+    """Database sessions, customers, master data, documents, number ranges, licensing, settings, modules,
+    background tasks and periodic jobs.
 
     Services take a session from ``host.session()`` so that a module's writes and the host's
     writes share one transaction.
@@ -63,6 +66,8 @@ class Host:
         self.masterdata = MasterDataService(self)
         self.documents = DocumentStore(self)
         self.licensing = Licensing(self, public_key=license_public_key)
+        self.tasks = TaskService(self)
+        self.jobs = JobService(self)
         try:
             self._refuse_newer_schemas()
         except HostError:

@@ -185,8 +185,11 @@ def serve(host, bind: str, port: int, allow_remote: bool, trusted_hosts: tuple[s
     click.echo(f"Weboberfläche: http://{shown}:{port}/")
     from host_stub.jobs import run_in_background
 
-    run_in_background(host)  # the periodic jobs, at their interval, while the server runs
-    run(app, bind, port)
+    scheduler = run_in_background(host)  # the periodic jobs, at their interval, while the server runs
+    try:
+        run(app, bind, port)
+    finally:
+        scheduler.stop()
 
 
 @click.command()

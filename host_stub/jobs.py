@@ -241,8 +241,10 @@ class JobScheduler(threading.Thread):
                 log.exception("periodic jobs could not be run; trying again in %s s", self._poll_seconds)
             self._stopped.wait(self._poll_seconds)
 
-    def stop(self) -> None:
+    def stop(self, wait_seconds: float = 10.0) -> None:
+        """No further rounds; wait up to ``wait_seconds`` for a running job (a job cut off rolls back)."""
         self._stopped.set()
+        self.join(wait_seconds)
 
 
 def run_in_background(host: Host, poll_seconds: float = SCHEDULER_POLL_SECONDS) -> JobScheduler:

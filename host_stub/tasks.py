@@ -241,9 +241,12 @@ class TaskService:
         if self._host.engine.dialect.name == "sqlite" or time.monotonic() - live.written_at < PROGRESS_WRITE_SECONDS:
             return
         live.written_at = time.monotonic()
-        with self._host.session() as session:
-            session.execute(update(Task).where(Task.id == task_id).values(
-                done=live.done, total=live.total, message=live.message, heartbeat_at=self._host.now()))
+        try:
+            with self._host.session() as session:
+                session.execute(update(Task).where(Task.id == task_id).values(
+                    done=live.done, total=live.total, message=live.message, heartbeat_at=self._host.now()))
+        except Exception:  # only the display of progress suffers; the task goes on
+            log.warning("progress of task %s could not be written", task_id, exc_info=True)
 
     def _record_done(self, session: Session, task_id: int, live: _Live, outcome: ActionResult | str) -> None:
         result = outcome if isinstance(outcome, ActionResult) else ActionResult(str(outcome))

@@ -88,17 +88,6 @@ def test_two_processes_on_one_database_run_a_due_job_once(work_host, make_host, 
     assert companies(work_host) == ["Job 1"]
 
 
-def test_two_processes_claim_the_same_run_only_once(work_host, make_host, registry):
-    other = make_host(registry, upgrade=False)
-    with work_host.session() as session:
-        statuses = {job.key: job for job in work_host.jobs.overview(session)}
-    work_host.jobs.run_due(force=["work.count"])  # creates the rows; the next run is due in an hour
-    due = statuses["work.count"]
-    assert [host.jobs._claim(due, now_anyway=False) for host in (work_host, other)] == [False, False]
-    # forced at the same moment: the first claim wins, the second finds the run taken
-    assert [host.jobs._claim(due, now_anyway=True) for host in (work_host, other)] == [True, False]
-
-
 def test_jobs_of_a_disabled_module_do_not_run_and_the_list_says_why(work_host):
     with work_host.session() as session:
         work_host.set_module_enabled(session, "work", False)
@@ -140,6 +129,23 @@ def test_serve_runs_the_due_jobs_in_a_background_thread(work_host):
         assert work.CONTROL.job_started.wait(5)
     finally:
         scheduler.stop()
-        scheduler.join(5)
+    assert not scheduler.is_alive()
     assert work.CONTROL.job_runs == ["count"]  # later rounds found it not due
     assert companies(work_host) == ["Job 1"]
+
+
+def test_serve_runs_the_jobs_while_the_server_runs_and_stops_them_with_it(cli, monkeypatch):
+    monkeypatch.setenv("HOST_STUB_EXTRA_PLUGINS", PLUGIN)
+    work.CONTROL.__init__()
+    cli("init")
+    cli("plugins", "enable", "work")
+    threads = []
+
+    def serve_until_a_job_ran(app, bind, port):
+        assert work.CONTROL.job_started.wait(5)
+        threads.extend(t for t in threading.enumerate() if t.name == "periodic-jobs")
+
+    monkeypatch.setattr("host_stub.web.run", serve_until_a_job_ran)
+    assert cli("serve").exit_code == 0
+    [scheduler] = threads
+    assert not scheduler.is_alive() and work.CONTROL.job_runs == ["count"]

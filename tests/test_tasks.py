@@ -2,6 +2,10 @@
 task page and its JSON, the CLI's progress bar, and downloads (headers and safe names)."""
 
 import re
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import click
 import pytest
@@ -17,6 +21,21 @@ from host_stub.web.downloads import content_disposition, safe_filename
 from tests.work_module import plugin as work
 
 PLUGIN = "tests.work_module.plugin"
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Runs the add_customers task in a process of its own, says when it is halfway, then waits to be killed.
+KILLED_PROCESS = """
+import sys, threading
+from host_stub.host import Host
+from host_stub.plugins import PluginRegistry
+from tests.work_module import plugin as work
+
+registry = PluginRegistry()
+registry.discover(extra=["tests.work_module.plugin"])
+work.CONTROL.go_on.clear()
+threading.Thread(target=lambda: work.CONTROL.halfway.wait() and print("halfway", flush=True), daemon=True).start()
+Host(sys.argv[1], registry=registry).tasks.run_here("work", "add_customers", {"count": 4})
+"""
 
 
 @pytest.fixture
@@ -104,6 +123,21 @@ def test_a_task_whose_process_died_is_shown_as_aborted_and_left_nothing(work_hos
     assert customers(other) == []
     work.CONTROL.go_on.set()
     assert work_host.tasks.wait(task_id).state == "done"
+
+
+def test_a_task_whose_process_is_killed_mid_task_wrote_nothing_and_is_shown_as_aborted(work_host, clock):
+    with subprocess.Popen([sys.executable, "-c", KILLED_PROCESS, work_host.database_url], cwd=ROOT,
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as process:
+        try:
+            assert process.stdout.readline() == "halfway\n"  # two customers added, not yet committed
+        finally:
+            process.kill()
+    with work_host.session() as session:
+        task_id = session.scalar(select(Task.id))
+    clock.current = datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=61)
+    status = work_host.tasks.status(task_id)
+    assert (status.state, status.state_label) == ("failed", "abgebrochen")
+    assert customers(work_host) == []
 
 
 def test_a_result_file_is_kept_and_one_over_the_limit_fails_the_task(work_host, monkeypatch):

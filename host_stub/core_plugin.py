@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
-from host_stub.api import ActionResult, ContextAction, DatabaseSchema, MenuItem, hookimpl
+from host_stub.api import ActionResult, ContextAction, DatabaseSchema, Job, MenuItem, hookimpl
 from host_stub.german import plural
 
 
@@ -42,3 +43,14 @@ def context_actions(host, entity):
             order=900, button=True,
         )
     ]
+
+
+def _remove_finished_tasks(host, session):
+    removed = host.tasks.remove_finished(session)
+    return f"{plural(removed, 'erledigte Aufgabe', 'erledigte Aufgaben')} entfernt."
+
+
+@hookimpl
+def periodic_jobs():
+    return [Job("tasks_cleanup", "Erledigte Hintergrundaufgaben entfernen (nach 30 Tagen)", timedelta(days=1),
+                _remove_finished_tasks)]

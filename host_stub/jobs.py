@@ -154,7 +154,8 @@ class JobService:
     # -- running -----------------------------------------------------------------------------
 
     def run_due(self, *, force: Iterable[str] = (), everything: bool = False) -> list[JobOutcome]:
-        """Run the due jobs; with ``everything`` all jobs now; with ``force`` only the named ones ("notes.cleanup"), now."""
+        """Run the due jobs; with ``everything`` all jobs now; with ``force`` only the named ones, now
+        ("notes.cleanup")."""
         forced = set(force)
         with self._host.session() as session:
             self._ensure_rows(session, self.declared())

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session
 
 from host_stub.api import ActionResult, Download, TaskKind
@@ -45,8 +45,10 @@ STALE_AFTER = timedelta(seconds=60)
 PROGRESS_WRITE_SECONDS = 2.0
 #: Tasks that run at the same time in one process; more wait as "queued".
 MAX_PARALLEL_TASKS = 2
-#: The largest result file a task may leave (kept in its row until it is deleted).
+#: The largest result file a task may leave (kept in its row until the task is removed).
 MAX_RESULT_BYTES = 20 * 1024 * 1024
+#: Finished tasks (and their result files) are removed this long after they finished (host job ``tasks_cleanup``).
+KEEP_FINISHED = timedelta(days=30)
 
 STATE_LABELS = {"queued": "wartet", "running": "läuft", "done": "fertig", "failed": "fehlgeschlagen"}
 ABORTED_LABEL = "abgebrochen"
@@ -305,6 +307,12 @@ class TaskService:
         if row is None or row.result_data is None:
             raise NotFound(f"Die Aufgabe {task_id} hat keine Datei zum Herunterladen (noch nicht fertig?).")
         return Download(row.result_filename, row.result_content_type, row.result_data)
+
+    def remove_finished(self, session: Session) -> int:
+        """Remove the tasks that finished longer than KEEP_FINISHED ago, with their files; how many there were."""
+        cutoff = self._host.now() - KEEP_FINISHED
+        return session.execute(delete(Task).where(Task.state.in_(("done", "failed")), Task.finished_at < cutoff)
+                               .execution_options(synchronize_session=False)).rowcount
 
     def wait(self, task_id: int, timeout: float = 10.0) -> TaskStatus:
         """Block until a task of this process has finished (or ``timeout`` seconds passed); for tests and scripts."""

@@ -240,3 +240,14 @@ def test_content_disposition_has_an_ascii_fallback_and_the_utf8_name():
         "attachment; filename=\"Uebersicht Maerz.csv\"; filename*=UTF-8''%C3%9Cbersicht%20M%C3%A4rz.csv")
     header = content_disposition('a"b\r\n.csv')
     assert "\r" not in header and "\n" not in header and re.fullmatch(r'attachment; filename="a_b.csv"', header)
+
+
+def test_finished_tasks_and_their_files_are_removed_by_the_host_job_after_30_days(work_host, clock):
+    kept = work_host.tasks.wait(start(work_host, "export"))
+    clock.advance(days=30, seconds=1)
+    running = work_host.tasks.status(start(work_host, "add_customers", count=1))
+    [cleanup] = [o for o in work_host.jobs.run_due() if o.key == "host.tasks_cleanup"]
+    assert (cleanup.ran, cleanup.ok, cleanup.text) == (True, True, "1 erledigte Aufgabe entfernt.")
+    with pytest.raises(NotFound):
+        work_host.tasks.status(kept.id)
+    assert work_host.tasks.wait(running.id).state == "done"

@@ -63,8 +63,8 @@ def broken_job(host, session):
 
 @hookimpl
 def task_kinds():
-    return [TaskKind("add_customers", "Kunden anlegen", add_customers), TaskKind("export", "Kunden exportieren", export),
-            TaskKind("crash", "Absturz", crash)]
+    return [TaskKind("add_customers", "Kunden anlegen", add_customers),
+            TaskKind("export", "Kunden exportieren", export), TaskKind("crash", "Absturz", crash)]
 
 
 @hookimpl

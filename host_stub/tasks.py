@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from host_stub.api import ActionResult, Download, TaskKind
 from host_stub.errors import HostError, NotFound
+from host_stub.german import number
 from host_stub.models import Task
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,11 +55,6 @@ STATE_LABELS = {"queued": "wartet", "running": "läuft", "done": "fertig", "fail
 ABORTED_LABEL = "abgebrochen"
 INTERNAL_ERROR = ("Bei der Aufgabe ist ein interner Fehler aufgetreten; er wurde protokolliert. Es wurde nichts "
                   "gespeichert. Bitte versuchen Sie es noch einmal.")
-
-
-def german_number(value: int) -> str:
-    """1234567 -> "1.234.567"."""
-    return f"{value:,}".replace(",", ".")
 
 
 @dataclass(frozen=True)
@@ -97,8 +93,8 @@ class TaskStatus:
         """ "250 von 1.000 (25 %)", or only the count while the total is unknown."""
         if self.total:
             percent = min(100, self.done * 100 // self.total)
-            return f"{german_number(self.done)} von {german_number(self.total)} ({percent} %)"
-        return german_number(self.done) if self.done else ""
+            return f"{number(self.done)} von {number(self.total)} ({percent} %)"
+        return number(self.done) if self.done else ""
 
     def as_json(self) -> dict[str, Any]:
         return {"id": self.id, "state": self.state, "state_label": self.state_label, "finished": self.finished,
@@ -141,7 +137,7 @@ class TaskService:
               started_by: int | None = None) -> int:
         """Record a task in ``session``'s transaction and run it in the background once that commits.
 
-        Returns the task's id, e.g. for ``url_for("shell.task", task_id=...)``. If the transaction rolls
+        Returns the task's id, e.g. for ``url_for("tasks.task", task_id=...)``. If the transaction rolls
         back, the task neither exists nor runs.
         """
         task = self._create(session, module_id, name, params, started_by)
@@ -163,7 +159,7 @@ class TaskService:
         finally:
             bar.close()
         status = self.status(task_id)
-        if status.state == "failed":
+        if status.state != "done":  # failed, or not even recorded (the database went away)
             raise HostError(status.error or INTERNAL_ERROR)
         return status
 

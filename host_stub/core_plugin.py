@@ -20,7 +20,8 @@ def database_schema():
 def menu_items(host):
     return [
         MenuItem("Datei", "Module und Lizenzen", "shell.modules", order=10),
-        MenuItem("Datei", "Geplante Aufgaben", "tasks.jobs", order=20),
+        MenuItem("Datei", "Hintergrundaufgaben", "tasks.task_list", order=20),
+        MenuItem("Datei", "Geplante Aufgaben", "tasks.jobs", order=30),
         MenuItem("Stammdaten", "Kunden", "shell.customers", order=10, entity="customer"),
         MenuItem("Stammdaten", "Kleinstammdaten", "shell.masterdata", order=90),
     ]

@@ -273,12 +273,18 @@ class TaskService:
         if session is None:
             with self._host.session() as own:
                 return self.status(task_id, own)
-        row = session.execute(select(*[c for c in Task.__table__.c if c.name != "result_data"])
-                              .where(Task.id == task_id)).one_or_none()
+        row = session.execute(_without_file().where(Task.id == task_id)).one_or_none()
         if row is None:
             raise NotFound(f"Die Aufgabe {task_id} gibt es nicht (mehr).")
+        return self._status(row)
+
+    def recent(self, session: Session, limit: int = 50) -> list[TaskStatus]:
+        """The latest tasks, newest first (the list Datei › Hintergrundaufgaben)."""
+        return [self._status(row) for row in session.execute(_without_file().order_by(Task.id.desc()).limit(limit))]
+
+    def _status(self, row: Any) -> TaskStatus:
         with self._lock:
-            live = self._live.get(task_id)
+            live = self._live.get(row.id)
         state, done, total, message, error, aborted = row.state, row.done, row.total, row.message, row.error, False
         if live is not None and state in ("queued", "running"):
             state, done, total, message = live.state, live.done, live.total, live.message
@@ -317,6 +323,11 @@ class TaskService:
         if live is not None:
             live.finished.wait(timeout)
         return self.status(task_id)
+
+
+def _without_file():
+    """A select of the task columns but the result file (which may be megabytes)."""
+    return select(*[column for column in Task.__table__.c if column.name != "result_data"])
 
 
 def _materialise(download: Download) -> bytes:

@@ -218,6 +218,16 @@ def test_task_page_shows_the_failure_and_offers_the_result_file(work_host):
     assert missing.status_code == 404 and "Die Aufgabe 999999 gibt es nicht" in missing.get_data(as_text=True)
 
 
+def test_the_task_list_under_datei_shows_the_latest_tasks_with_their_outcome(work_host):
+    done = work_host.tasks.wait(start(work_host, "add_customers", count=2))
+    failed = work_host.tasks.wait(start(work_host, "add_customers", count=2, fail_at=0))
+    page = create_app(work_host).test_client().get("/aufgaben").get_data(as_text=True)
+    assert 'href="/aufgaben"' in page  # the menu entry
+    assert page.index(f'data-task="{failed.id}"') < page.index(f'data-task="{done.id}"')
+    assert "2 Kunden angelegt." in page and "Zeile 1: die Firma fehlt." in page
+    assert f'href="/aufgaben/{done.id}">Kunden anlegen' in page
+
+
 # -- download names ----------------------------------------------------------------------------
 
 

@@ -18,6 +18,14 @@ tasks = Blueprint("tasks", __name__)
 NOSCRIPT_REFRESH_SECONDS = 2
 
 
+@tasks.get("/aufgaben")
+def task_list():
+    host = current_host()
+    with host.session() as session:
+        rows = host.tasks.recent(session)
+    return render_template("shell/tasks.html", tasks=rows)
+
+
 @tasks.get("/aufgaben/<int:task_id>")
 def task(task_id: int):
     status = current_host().tasks.status(task_id)

@@ -7,9 +7,11 @@ it needs at run time reaches it through the ``Host`` facade passed to its hooks.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Literal
+from typing import TYPE_CHECKING, Any, Callable, Literal, Protocol
 
 import pluggy
 
@@ -73,18 +75,35 @@ class MenuItem:
 
 
 @dataclass(frozen=True)
+class Download:
+    """A file to hand to the user: an action's or a task's result, or what a page view returns.
+
+    ``data`` is the content, as bytes or as an iterable of bytes (a generator streams a large file
+    without holding it in memory). ``filename`` is cleaned before it is sent (path parts, control
+    characters), so a name built from user input is safe; umlauts are kept. Give text types their
+    charset: ``"text/csv; charset=utf-8"``.
+    """
+
+    filename: str
+    content_type: str
+    data: bytes | Iterable[bytes]
+
+
+@dataclass(frozen=True)
 class ActionResult:
-    """What an action reports back: a message for the user, optionally a page to go to.
+    """What an action (or a background task) reports back: a message, optionally a page or a file.
 
     ``redirect_args`` are the ``url_for`` arguments of that page (path parameters, or query
     arguments such as the selected ids), e.g. to open the record an action was run on. With
     ``back`` that page also gets ``back``, the address of the list the action was run from.
+    With ``download`` the browser receives that file (and stays on its page).
     """
 
     message: str
     redirect_endpoint: str | None = None
     redirect_args: dict[str, Any] = field(default_factory=dict)
     back: bool = False
+    download: Download | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +135,42 @@ class ContextAction:
 
     def __post_init__(self) -> None:
         _check_role(self.role)
+
+
+class Progress(Protocol):
+    """What a background task calls to report how far it is: ``progress(250, 1000, "Zeile 250")``."""
+
+    def __call__(self, done: int, total: int | None = None, message: str = "") -> None: ...
+
+
+@dataclass(frozen=True)
+class TaskKind:
+    """A kind of background task (hook ``task_kinds``), started with ``host.tasks.start``.
+
+    ``run(host, session, params, progress)`` does the work in a worker thread, inside one
+    transaction of its own that the host commits when it returns and rolls back when it raises (or
+    when the process dies), so a failed task leaves nothing half-written. ``params`` is the
+    JSON-compatible dict given to ``start``; ``progress`` is a ``Progress``. It returns an
+    ``ActionResult`` (a message, a page to link, a ``Download``) or a message.
+    """
+
+    name: str
+    label: str
+    run: Callable[[Host, Any, dict[str, Any], Progress], ActionResult | str]
+
+
+@dataclass(frozen=True)
+class Job:
+    """A periodic job (hook ``periodic_jobs``): ``run(host, session)`` every ``interval``.
+
+    It runs in one transaction (committed when it returns, rolled back when it raises) and returns
+    a short German result text ("3 Erinnerungen verschickt.") or None.
+    """
+
+    name: str
+    label: str
+    interval: timedelta
+    run: Callable[[Host, Any], str | None]
 
 
 @dataclass(frozen=True)

@@ -127,7 +127,8 @@ def build_cli(registry: PluginRegistry | None = None, *, license_public_key: str
         ctx.obj = LazyHost(database_url, registry, license_public_key, password_hasher, user_login)
         ctx.call_on_close(ctx.obj.release)
 
-    for command in (init, db, serve, demo, backup, restore, plugins, license_group, customers, masterdata, users):
+    for command in (init, db, serve, demo, backup, restore, plugins, license_group, customers, masterdata, users,
+                    jobs):
         cli.add_command(command)
     for owner, command in registry.cli_commands():
         if command.name in cli.commands:
@@ -251,7 +252,13 @@ def serve(host, bind: str, port: int, allow_remote: bool, trusted_hosts: tuple[s
     shown = f"[{bind}]" if ":" in bind else bind
     server = "Entwicklungsserver, nur zum Entwickeln" if debug else plural(threads, "Thread", "Threads")
     click.echo(f"Weboberfläche: http://{shown}:{port}/ ({server})")
-    run(app, bind, port, threads=threads, debug=debug)
+    from host_stub.jobs import run_in_background
+
+    scheduler = run_in_background(host)  # the periodic jobs, at their interval, while the server runs
+    try:
+        run(app, bind, port, threads=threads, debug=debug)
+    finally:
+        scheduler.stop()
 
 
 @click.command()
@@ -581,3 +588,49 @@ def users_activate(host, login: str) -> None:
     with host.session() as session:
         user = host.users.set_active(session, host.users.by_login(session, login).id, True)
     click.echo(f"Benutzer {user.login} aktiviert.")
+
+
+# -- periodic jobs -----------------------------------------------------------------------------
+
+
+@click.group()
+def jobs() -> None:
+    """Geplante Aufgaben der Module anzeigen und ausführen (z. B. nachts per cron)."""
+
+
+@jobs.command("run")
+@click.option("--all", "everything", is_flag=True, help="Alle Aufgaben jetzt ausführen, auch die nicht fälligen.")
+@click.option("--force", "forced", multiple=True, metavar="NAME",
+              help="Nur diese Aufgabe jetzt ausführen, z. B. --force notes.cleanup (mehrfach möglich).")
+@click.pass_obj
+def jobs_run(host, everything: bool, forced: tuple[str, ...]) -> None:
+    """Die fälligen geplanten Aufgaben ausführen; Exit-Code 1, wenn eine fehlschlug."""
+    outcomes = host.jobs.run_due(force=forced, everything=everything)
+    for outcome in outcomes:
+        state = ("fehlgeschlagen" if not outcome.ok else "erledigt") if outcome.ran else "übersprungen"
+        click.echo(f"{outcome.key} ({outcome.label}): {state} – {outcome.text}")
+    failed = sum(1 for outcome in outcomes if not outcome.ok)
+    if failed:
+        raise click.ClickException(f"{plural(failed, 'geplante Aufgabe', 'geplante Aufgaben')} fehlgeschlagen.")
+    if not outcomes:
+        click.echo("Keine geplanten Aufgaben.")
+
+
+@jobs.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Als JSON ausgeben.")
+@click.pass_obj
+def jobs_list(host, as_json: bool) -> None:
+    """Geplante Aufgaben mit Intervall, letztem Lauf (Dauer, Ergebnis) und nächster Fälligkeit."""
+    with host.session() as session:
+        rows = host.jobs.overview(session)
+    if as_json:
+        _json([{"name": r.key, "label": r.label, "interval_seconds": int(r.interval.total_seconds()),
+                "blocked": r.blocked, "next_due": r.next_due, "running_since": r.running_since,
+                "last_started_at": r.last_started_at, "last_duration_ms": r.last_duration_ms,
+                "last_ok": r.last_ok, "last_result": r.last_result} for r in rows])
+        return
+    if not rows:
+        click.echo("Keine geplanten Aufgaben.")
+    for row in rows:
+        click.echo(f"{row.key} ({row.label}), {row.interval_text}\n  letzter Lauf: {row.last_run_text}\n"
+                   f"  nächster Lauf: {row.next_due_text}")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
-from host_stub.api import ADMINISTRATOR, ActionResult, ContextAction, DatabaseSchema, MenuItem, hookimpl
+from host_stub.api import ADMINISTRATOR, ActionResult, ContextAction, DatabaseSchema, Job, MenuItem, hookimpl
 from host_stub.german import plural
 
 
@@ -21,6 +22,8 @@ def menu_items(host):
         MenuItem("Datei", "Module und Lizenzen", "shell.modules", order=10, role=ADMINISTRATOR),
         MenuItem("Datei", "Benutzer", "users.user_list", order=20, role=ADMINISTRATOR),
         MenuItem("Datei", "Datensicherung", "shell.backup", order=30, role=ADMINISTRATOR),
+        MenuItem("Datei", "Hintergrundaufgaben", "tasks.task_list", order=40),
+        MenuItem("Datei", "Geplante Aufgaben", "tasks.jobs", order=50),
         MenuItem("Stammdaten", "Kunden", "shell.customers", order=10, entity="customer"),
         MenuItem("Stammdaten", "Kleinstammdaten", "shell.masterdata", order=90, role=ADMINISTRATOR),
     ]
@@ -43,3 +46,14 @@ def context_actions(host, entity):
             order=900, button=True,
         )
     ]
+
+
+def _remove_finished_tasks(host, session):
+    removed = host.tasks.remove_finished(session)
+    return f"{plural(removed, 'erledigte Aufgabe', 'erledigte Aufgaben')} entfernt."
+
+
+@hookimpl
+def periodic_jobs():
+    return [Job("tasks_cleanup", "Erledigte Hintergrundaufgaben entfernen (nach 30 Tagen)", timedelta(days=1),
+                _remove_finished_tasks)]

@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import flask
     from sqlalchemy.orm import Session
 
-    from host_stub.api import ContextAction, DatabaseSchema, MasterDataKind, MenuItem
+    from host_stub.api import ContextAction, DatabaseSchema, Job, MasterDataKind, MenuItem, TaskKind
     from host_stub.host import Host
     from host_stub.models import Customer, Document
 
@@ -79,3 +79,13 @@ class HostHooks:
 
     def data_timespan(self, *, session: Session) -> list[tuple[str, tuple[datetime | None, datetime | None]]]:
         return self._host.registry.collect("data_timespan", self._host.enabled_modules(session), session=session)
+
+    def task_kinds(self, *, session: Session | None = None, every_module: bool = False) -> list[tuple[str, TaskKind]]:
+        """The enabled modules' task kinds; ``every_module``: also a disabled module's (a started task
+        runs to its end)."""
+        modules = set(self._host.modules) if every_module else self._host.enabled_modules(session)
+        return self._host.registry.collect("task_kinds", modules)
+
+    def periodic_jobs(self) -> list[tuple[str, Job]]:
+        """Every loaded module's jobs (also a disabled module's: the list says why they do not run)."""
+        return self._host.registry.collect("periodic_jobs", set(self._host.modules))

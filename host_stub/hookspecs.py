@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import flask
     from sqlalchemy.orm import Session
 
-    from host_stub.api import ContextAction, DatabaseSchema, MasterDataKind, MenuItem
+    from host_stub.api import ContextAction, DatabaseSchema, Job, MasterDataKind, MenuItem, TaskKind
     from host_stub.host import Host
     from host_stub.models import Customer, Document
 
@@ -31,7 +31,7 @@ hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 #: Hooks whose results the host collects per module, each with its owner (menu entries, pages, ...);
 #: the others are event hooks, called through pluggy (``wrapper=True`` and monitoring work there).
 CONTRIBUTING = frozenset({"database_schema", "menu_items", "context_actions", "web_blueprints", "cli_commands",
-                          "masterdata_kinds", "data_timespan"})
+                          "masterdata_kinds", "data_timespan", "task_kinds", "periodic_jobs"})
 
 
 @hookspec
@@ -62,6 +62,16 @@ def cli_commands() -> list[click.Command]:
 @hookspec
 def masterdata_kinds() -> list[MasterDataKind]:
     """Register kinds of small lookup lists ("Kleinstammdaten") that users edit."""
+
+
+@hookspec
+def task_kinds() -> list[TaskKind]:
+    """Declare kinds of background tasks (long work with progress) the module starts with ``host.tasks.start``."""
+
+
+@hookspec
+def periodic_jobs() -> list[Job]:
+    """Declare jobs that run every interval (``host-stub jobs run``, and ``host-stub serve`` meanwhile)."""
 
 
 @hookspec

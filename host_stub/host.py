@@ -17,14 +17,16 @@ from host_stub.customers import CustomerService
 from host_stub.db import busy_error, create_database_engine, default_database_url, session_factory
 from host_stub.documents import DocumentStore
 from host_stub.errors import HostError, NotFound
-from host_stub.hooks import HostHooks
 from host_stub.files import FileStore
+from host_stub.hooks import HostHooks
+from host_stub.jobs import JobService
 from host_stub.licensing import Licensing
 from host_stub.masterdata import MasterDataService
 from host_stub.models import ModuleState
 from host_stub.numbers import NumberRanges
 from host_stub.plugins import HOST_OWNER, LoadedModule, PluginRegistry
 from host_stub.settings import Settings
+from host_stub.tasks import TaskService
 from host_stub.users import UserService
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -42,7 +44,7 @@ def utc_now() -> datetime:
 
 class Host:
     """Database sessions, customers, master data, documents, module files, number ranges, licensing, settings,
-    users, modules.
+    users, modules, background tasks and periodic jobs.
 
     Services take a session from ``host.session()`` so that a module's writes and the host's
     writes share one transaction. ``license_public_key`` and ``password_hasher`` are for tests
@@ -75,6 +77,8 @@ class Host:
         self.files = FileStore(self)
         self.licensing = Licensing(self, public_key=license_public_key)
         self.users = UserService(self, password_hasher)
+        self.tasks = TaskService(self)
+        self.jobs = JobService(self)
         try:
             self._refuse_newer_schemas()
         except HostError:

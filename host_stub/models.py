@@ -184,6 +184,38 @@ class User(HostBase):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     password_changed_at: Mapped[datetime] = mapped_column(DateTime)
 
+
+class Task(HostBase):
+    """A background task (host_stub.tasks): its progress while it runs, then its result or failure.
+
+    ``heartbeat_at`` is when the process running it last said it is alive; a task left "running"
+    without one for a minute is shown as aborted. A result file is kept in ``result_data``.
+    """
+
+    __tablename__ = "host_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[str] = mapped_column(String(50))
+    kind: Mapped[str] = mapped_column(String(80))
+    label: Mapped[str] = mapped_column(String(200))
+    params: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(10))
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    message: Mapped[str] = mapped_column(String(500), default="")
+    result_message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    result_endpoint: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    result_args: Mapped[str | None] = mapped_column(Text, nullable=True)
+    result_filename: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    result_content_type: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    result_data: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    started_by_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
     __table_args__ = ({"sqlite_autoincrement": True},)
 
 
@@ -227,3 +259,19 @@ class StoredFileContent(HostBase):
 
     file_id: Mapped[int] = mapped_column(ForeignKey("host_files.id", ondelete="CASCADE"), primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class JobRun(HostBase):
+    """The schedule and last run of one periodic job (host_stub.jobs); a process claims a run by
+    moving ``next_due`` forward in one UPDATE, so two processes never run the same job twice."""
+
+    __tablename__ = "host_jobs"
+
+    module_id: Mapped[str] = mapped_column(String(50), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    next_due: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    running_since: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    last_started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    last_duration_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_ok: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    last_result: Mapped[str | None] = mapped_column(Text, nullable=True)

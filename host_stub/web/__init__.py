@@ -37,6 +37,7 @@ from werkzeug import serving
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 from werkzeug.routing import BuildError
 
+from host_stub.api import Download
 from host_stub.db import database_error
 from host_stub.errors import HostError, NotFound
 from host_stub.german import plural
@@ -105,6 +106,17 @@ ERROR_MESSAGES = {
 }
 
 
+class ShellFlask(Flask):
+    """Flask, where a view may also return a ``Download``: it is sent as a file (host_stub.web.downloads)."""
+
+    def make_response(self, rv):
+        if isinstance(rv, Download):
+            from host_stub.web.downloads import download_response
+
+            return download_response(rv)
+        return super().make_response(rv)
+
+
 def create_app(host: Host, trusted_hosts: Iterable[str] = ()) -> Flask:
     """The web app for ``host``: shell pages, module blueprints, CSRF check, German error pages.
 
@@ -112,8 +124,9 @@ def create_app(host: Host, trusted_hosts: Iterable[str] = ()) -> Flask:
     """
     from host_stub.web.shell import shell
     from host_stub.web.users import users
+    from host_stub.web.tasks import tasks
 
-    app = Flask(__name__)
+    app = ShellFlask(__name__)
     app.config.update(
         DEBUG=False,  # Flask took FLASK_DEBUG from the environment; the debugger runs code for any visitor
         TRUSTED_HOSTS=list(dict.fromkeys([*LOOPBACK_HOSTS, *trusted_hosts])),
@@ -145,6 +158,7 @@ def create_app(host: Host, trusted_hosts: Iterable[str] = ()) -> Flask:
         app.register_error_handler(error, _database_error)
     app.register_blueprint(shell)
     app.register_blueprint(users)
+    app.register_blueprint(tasks)
     _mount_module_blueprints(app, host)
     return app
 

@@ -58,12 +58,15 @@ def customers():
 
 @shell.post("/aktion")
 def action():
-    """Run a context action on the selected rows, then show its message on the page it names or the list."""
+    """Run a context action on the selected rows, then show its message on the page it names or the list
+    (or send the file it answered with)."""
     form = request.form
     back = safe_next(form.get("next"))
     ids = id_values(form.getlist("ids"))
     result = current_host().run_action(form.get("owner", ""), form.get("name", ""), form.get("entity", ""), ids,
                                        form.get("confirmed", "").lower() in CONFIRMED_VALUES)
+    if result.download is not None:  # the browser saves the file and stays on the list
+        return result.download
     flash(result.message, "success")
     target = None
     if result.redirect_endpoint:

@@ -1,7 +1,7 @@
 """Background tasks with progress and periodic jobs.
 
 Revision ID: host_0007
-Revises: host_0004
+Revises: host_0006
 Create Date: 2026-12-02
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "host_0007"
-down_revision = "host_0004"
+down_revision = "host_0006"
 branch_labels = None
 depends_on = None
 

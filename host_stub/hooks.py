@@ -80,11 +80,13 @@ class HostHooks:
     def data_timespan(self, *, session: Session) -> list[tuple[str, tuple[datetime | None, datetime | None]]]:
         return self._host.registry.collect("data_timespan", self._host.enabled_modules(session), session=session)
 
-    def task_kinds(self, *, session: Session | None = None, every_module: bool = False) -> list[tuple[str, TaskKind]]:
-        """The enabled modules' task kinds; ``every_module``: also a disabled module's (a started task
-        runs to its end)."""
-        modules = set(self._host.modules) if every_module else self._host.enabled_modules(session)
-        return self._host.registry.collect("task_kinds", modules)
+    def task_kinds(self, *, session: Session | None = None) -> list[tuple[str, TaskKind]]:
+        """The enabled modules' task kinds."""
+        return self._host.registry.collect("task_kinds", self._host.enabled_modules(session))
+
+    def task_kinds_of_every_module(self) -> list[tuple[str, TaskKind]]:
+        """Also a disabled module's task kinds: a task started before the module was disabled runs to its end."""
+        return self._host.registry.collect("task_kinds", set(self._host.modules))
 
     def periodic_jobs(self) -> list[tuple[str, Job]]:
         """Every loaded module's jobs (also a disabled module's: the list says why they do not run)."""

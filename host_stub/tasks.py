@@ -228,7 +228,7 @@ class TaskService:
 
     def _kind_of_any_module(self, module_id: str, name: str) -> TaskKind:
         """The kind, also of a module disabled since the task was started (its row exists, it runs to the end)."""
-        for owner, kind in self._host.hooks.task_kinds(every_module=True):
+        for owner, kind in self._host.hooks.task_kinds_of_every_module():
             if (owner, kind.name) == (module_id, name):
                 return kind
         raise TaskFailed(f"Die Aufgabe {module_id}/{name} gibt es in dieser Installation nicht mehr "

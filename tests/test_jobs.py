@@ -10,7 +10,7 @@ from host_stub import jobs as jobs_module
 from host_stub.errors import HostError
 from host_stub.models import Customer
 from host_stub.plugins import PluginRegistry
-from host_stub.web import create_app
+from tests.conftest import signed_in_client
 from tests.work_module import plugin as work
 
 PLUGIN = "tests.work_module.plugin"
@@ -118,7 +118,7 @@ def test_jobs_run_and_list_on_the_command_line(cli, monkeypatch):
 
 def test_the_web_lists_the_jobs_under_datei(work_host):
     work_host.jobs.run_due(force=["work.broken"])
-    client = create_app(work_host).test_client()
+    client = signed_in_client(work_host)
     page = client.get("/geplante-aufgaben").get_data(as_text=True)
     assert 'href="/geplante-aufgaben"' in page  # the menu entry under Datei
     assert "Zählen" in page and "jede Stunde" in page and "noch nie" in page and "sofort fällig" in page
@@ -143,7 +143,7 @@ def test_serve_runs_the_jobs_while_the_server_runs_and_stops_them_with_it(cli, m
     cli("plugins", "enable", "work")
     threads = []
 
-    def serve_until_a_job_ran(app, bind, port):
+    def serve_until_a_job_ran(app, bind, port, **_options):
         assert work.CONTROL.job_started.wait(5)
         threads.extend(t for t in threading.enumerate() if t.name == "periodic-jobs")
 

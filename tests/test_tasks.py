@@ -16,8 +16,8 @@ from host_stub import tasks as tasks_module
 from host_stub.errors import HostError, NotFound
 from host_stub.models import Customer, Task
 from host_stub.plugins import PluginRegistry
-from host_stub.web import create_app
 from host_stub.web.downloads import content_disposition, safe_filename
+from tests.conftest import signed_in_client
 from tests.work_module import plugin as work
 
 PLUGIN = "tests.work_module.plugin"
@@ -180,7 +180,7 @@ def test_run_here_shows_a_progress_bar_and_exits_1_with_the_failure(work_host, m
 
 
 def test_task_page_shows_progress_then_after_a_reload_the_result(work_host):
-    client = create_app(work_host).test_client()
+    client = signed_in_client(work_host)
     work.CONTROL.go_on.clear()
     task_id = start(work_host, "add_customers", count=4)
     assert work.CONTROL.halfway.wait(5)
@@ -200,7 +200,7 @@ def test_task_page_shows_progress_then_after_a_reload_the_result(work_host):
 
 
 def test_task_page_shows_the_failure_and_offers_the_result_file(work_host):
-    client = create_app(work_host).test_client()
+    client = signed_in_client(work_host)
     failed = work_host.tasks.wait(start(work_host, "add_customers", count=2, fail_at=0))
     page = client.get(f"/aufgaben/{failed.id}").get_data(as_text=True)
     assert "fehlgeschlagen" in page and "Zeile 1: die Firma fehlt." in page
@@ -221,7 +221,7 @@ def test_task_page_shows_the_failure_and_offers_the_result_file(work_host):
 def test_the_task_list_under_datei_shows_the_latest_tasks_with_their_outcome(work_host):
     done = work_host.tasks.wait(start(work_host, "add_customers", count=2))
     failed = work_host.tasks.wait(start(work_host, "add_customers", count=2, fail_at=0))
-    page = create_app(work_host).test_client().get("/aufgaben").get_data(as_text=True)
+    page = signed_in_client(work_host).get("/aufgaben").get_data(as_text=True)
     assert 'href="/aufgaben"' in page  # the menu entry
     assert page.index(f'data-task="{failed.id}"') < page.index(f'data-task="{done.id}"')
     assert "2 Kunden angelegt." in page and "Zeile 1: die Firma fehlt." in page

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from host_stub import migrate
-from host_stub.web import create_app
 from host_stub.errors import LicenseRefused, Vetoed
 from host_stub.plugins import PluginRegistry
+from tests.conftest import signed_in_client
 from tests.third_module.plugin import Note
 
 PLUGIN = "tests.third_module.plugin"
@@ -72,7 +72,7 @@ def test_its_action_answers_with_a_csv_download(notes_host):
     with notes_host.session() as session:
         ids = [c.id for c in notes_host.customers.create_many(session, [{"company": "A"}, {"company": "B"}])]
     notes_host.run_action("notes", "add_note", "customer", ids, confirmed=True)
-    client = create_app(notes_host).test_client()
+    client = signed_in_client(notes_host)
     response = client.post("/aktion", data={"csrf_token": csrf(client), "owner": "notes", "name": "export_notes",
                                             "entity": "customer", "ids": ids, "next": "/kunden"})
     assert response.status_code == 200
@@ -86,7 +86,7 @@ def test_its_action_answers_with_a_csv_download(notes_host):
 def test_task_kinds_of_the_module_run_from_its_page_with_progress_and_result(notes_host):
     with notes_host.session() as session:
         notes_host.customers.create_many(session, [{"company": "A"}, {"company": "B"}, {"company": "C"}])
-    client = create_app(notes_host).test_client()
+    client = signed_in_client(notes_host)
     response = client.post("/m/notes/fuer-alle", data={"csrf_token": csrf(client), "text": "Weihnachtskarte"})
     assert response.status_code == 302
     task_id = int(response.headers["Location"].rsplit("/", 1)[1])

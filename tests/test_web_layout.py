@@ -8,6 +8,7 @@ from flask import Blueprint, url_for
 from werkzeug.routing import BaseConverter
 
 from host_stub.web import create_app, row_link
+from tests.conftest import signed_in_client
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def test_the_menu_bar_is_collected_once_per_set_of_enabled_modules(host, app, mo
     calls = []
     menu = host.menu
     monkeypatch.setattr(host, "menu", lambda session: calls.append(1) or menu(session))
-    client = app.test_client()
+    client = signed_in_client(host, app=app)
 
     for _ in range(3):
         assert "Interessenten" in client.get("/kunden").get_data(as_text=True)

@@ -140,15 +140,18 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, help="run each client count this long instead of --requests")
     parser.add_argument("--path", default=DEFAULT_PATH, help=f"page to load (default {DEFAULT_PATH})")
     parser.add_argument("--threads", type=int, default=8, help="serve --threads (default 8)")
+    parser.add_argument("--port", type=int, help="load the server already running on this loopback port "
+                                                  "(for comparisons) instead of starting one; --db is only shown")
     parser.add_argument("--login", help="sign in as this user first (with --password)")
     parser.add_argument("--password")
     args = parser.parse_args()
-    port = free_port()
-    server = start_server(args.db, port, args.threads)
+    port = args.port or free_port()
+    server = None if args.port else start_server(args.db, port, args.threads)
     try:
         cookie = sign_in(f"http://127.0.0.1:{port}", args.login, args.password) if args.login else ""
         bound = f"{args.seconds:g} s" if args.seconds else f"{args.requests} requests"
-        print(f"GET {args.path} on {args.db}, serve --threads {args.threads}, {bound} per client count")
+        served = f"port {port}" if server is None else f"serve --threads {args.threads}"
+        print(f"GET {args.path} on {args.db}, {served}, {bound} per client count")
         print(f"{'clients':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7}")
         for clients in (int(c) for c in args.clients.split(",")):
             run_round(port, args.path, clients, clients * 5, None, cookie)  # warm-up: connections, caches
@@ -160,8 +163,9 @@ def main() -> None:
             for error in sorted(set(done.errors))[:5]:
                 print(f"        error: {error} ({done.errors.count(error)}x)")
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -275,6 +275,10 @@ def overview(session: Session, filters: Filters = Filters(), *, sort: str = "nam
     if sort not in SORTS:
         raise CrmError(f"Nach '{sort}' kann nicht sortiert werden. Möglich: {', '.join(SORTS)}.")
     per_page = min(max(per_page, 1), MAX_PER_PAGE)
+    if sort == "status" and filters.status:
+        # Every row has that status: the order is the name's, and reading it from the name's indexes
+        # lets a page's cursor be a range there (by status, SQLite walked the rows before it: 1.3 s).
+        sort = "name"
     segments = _segments(SORTS[sort], descending)
     where = conditions(session, filters, one_page=True)
     if after is not None or before is not None:

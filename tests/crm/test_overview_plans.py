@@ -129,3 +129,28 @@ def test_a_common_search_is_read_along_the_sort_index_with_the_same_rows(sqlite_
     with sqlite_host.engine.connect() as connection:
         plan = [row[3] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sent[-1][0], sent[-1][1])]
     assert not any("TEMP B-TREE" in line for line in plan), plan
+
+
+def test_sorted_by_status_within_one_status_a_next_page_starts_at_its_cursor(sqlite_host):
+    """Filtered to one status, "sorted by status" is the order by name: read from the status-and-name
+    index, a next page starts at its cursor (it walked every row before it: 1.3 s at a million)."""
+    status = overview.Filters(status="Neu")
+    with sqlite_host.session() as session:
+        by_name = [row["id"] for row in overview.overview(session, status, sort="name").rows]
+        first = overview.overview(session, status, sort="status", per_page=2)
+    sent = []
+
+    def capture(_connection, _cursor, statement, parameters, _context, _many):
+        if "FROM crm_parties" in statement:
+            sent.append((statement, parameters))
+
+    event.listen(sqlite_host.engine, "before_cursor_execute", capture)
+    try:
+        with sqlite_host.session() as session:
+            following = overview.overview(session, status, sort="status", per_page=2, after=first.last, page=None)
+    finally:
+        event.remove(sqlite_host.engine, "before_cursor_execute", capture)
+    assert [row["id"] for row in first.rows + following.rows] == by_name[:4]
+    with sqlite_host.engine.connect() as connection:
+        plan = [row[3] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sent[-1][0], sent[-1][1])]
+    assert "status=? AND sort_name>?" in plan[0], plan

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Container
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from crm_module import MODULE_ID, hooks
@@ -74,17 +74,30 @@ def convert(host: Host, session: Session, party_ids: list[int]) -> dict[int, int
                        f"{_listing(incomplete)}. Es wurde nichts umgewandelt.")
     _claim(session, ids)
     pairs = _create_customers(host, session, ids)
-    table = Party.__table__
-    session.execute(  # Core executemany: keeps 10,000 rows out of the session's identity map
-        update(table).where(table.c.id == bindparam("party")).values(
-            customer_id=bindparam("customer"), updated_at=host.now()),
-        [{"party": party_id, "customer": customer_id} for party_id, customer_id in pairs.items()],
-    )
+    _link(session, pairs, host.now())
     _expire_loaded(session, pairs)
     host.documents.reassign(session, PROSPECT_DOCUMENTS, ids, CUSTOMER_DOCUMENTS, list(pairs.values()))
     _log(host, session, "convert", pairs.items())
     hooks.crm_prospects_converted(host, session, pairs=pairs)
     return pairs
+
+
+def _link(session: Session, pairs: dict[int, int], now: Any) -> None:
+    """Point the parties at their new customers, without loading them into the session.
+
+    PostgreSQL: one UPDATE from two arrays (``unnest``); an executemany of 10,000 single-row
+    UPDATEs took 1.4 s there. SQLite: the executemany, a loop in the driver without round trips."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(
+            "UPDATE crm_parties SET customer_id = pairs.customer, updated_at = :now "
+            "FROM unnest(CAST(:parties AS integer[]), CAST(:customers AS integer[])) AS pairs (party, customer) "
+            "WHERE crm_parties.id = pairs.party"),
+            {"now": now, "parties": list(pairs), "customers": list(pairs.values())})
+        return
+    table = Party.__table__
+    session.execute(update(table).where(table.c.id == bindparam("party")).values(
+        customer_id=bindparam("customer"), updated_at=now),
+        [{"party": party_id, "customer": customer_id} for party_id, customer_id in pairs.items()])
 
 
 def _log(host: Host, session: Session, direction: str, parties_and_customers: Any) -> None:

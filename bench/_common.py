@@ -90,6 +90,30 @@ def open_host(url: str) -> Host:
     return Host(url)
 
 
+#: The user the benchmarks sign in as (created on first use, as the installation itself).
+BENCH_LOGIN, BENCH_PASSWORD = "benchmark", "benchmark-passwort"
+
+
+def signed_in_client(host: Host):
+    """A Flask test client of ``create_app(host)`` signed in through the form as ``BENCH_LOGIN``."""
+    from host_stub.api import ADMINISTRATOR
+    from host_stub.errors import NotFound
+    from host_stub.web import create_app
+
+    with host.session() as session, host.users.acting(None):
+        try:
+            host.users.by_login(session, BENCH_LOGIN)
+        except NotFound:
+            host.users.create(session, login=BENCH_LOGIN, name="Benchmark", password=BENCH_PASSWORD,
+                              role=ADMINISTRATOR)
+    client = create_app(host).test_client()
+    with client.session_transaction() as session:
+        token = session.setdefault("csrf_token", "benchmark-sign-in")
+    answer = client.post("/anmelden", data={"csrf_token": token, "login": BENCH_LOGIN, "password": BENCH_PASSWORD})
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    return client
+
+
 def install_bench_licence(url: str, module_id: str = "crm") -> str:
     """Give the benchmark database a year's licence for ``module_id`` and return the public key
     that hosts on it must trust (``Host(url, license_public_key=...)``). The generated data

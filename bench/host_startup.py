@@ -2,7 +2,7 @@
 
 Run: python bench/host_startup.py [--runs N]
 Prints the median and best of N runs. The first-page figure is measured in a fresh process
-each run: create the Host on a demo SQLite database, build the Flask app and GET /kunden
+each run: create the Host on a demo SQLite database, build the Flask app and GET /anmelden (the sign-in page, the first page a user gets)
 through the test client (what a user waits for after `host-stub serve`), plus the warm
 response time of the same page.
 """
@@ -25,12 +25,12 @@ from host_stub.web import create_app
 host = Host(sys.argv[1])
 app = create_app(host)
 client = app.test_client()
-response = client.get("/kunden")
+response = client.get("/anmelden")  # the first page a user gets
 assert response.status_code == 200, response.status_code
 first = time.perf_counter() - started
 warm = []
 for _ in range(20):
-    t = time.perf_counter(); client.get("/kunden"); warm.append(time.perf_counter() - t)
+    t = time.perf_counter(); client.get("/anmelden"); warm.append(time.perf_counter() - t)
 warm.sort()
 print(first, warm[len(warm) // 2])
 """
@@ -60,8 +60,8 @@ def main() -> None:
     print(f"host-stub --help:           median {statistics.median(help_times) * 1000:6.0f} ms, "
           f"best {min(help_times) * 1000:6.0f} ms  ({args.runs} runs, whole process)")
     print(f"web first page (cold):      median {statistics.median(firsts) * 1000:6.0f} ms, "
-          f"best {min(firsts) * 1000:6.0f} ms  (imports + Host + app + GET /kunden)")
-    print(f"web customer list (warm):   median {statistics.median(warms) * 1000:6.1f} ms")
+          f"best {min(firsts) * 1000:6.0f} ms  (imports + Host + app + GET /anmelden)")
+    print(f"web sign-in page (warm):    median {statistics.median(warms) * 1000:6.1f} ms")
 
 
 if __name__ == "__main__":

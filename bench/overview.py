@@ -27,10 +27,9 @@ from typing import Any
 
 from sqlalchemy import event, func, select
 
-from _common import argument_parser, backend, open_host, timings
+from _common import argument_parser, backend, open_host, signed_in_client, timings
 from crm_module import overview
 from crm_module.models import PROSPECT, Party
-from host_stub.web import create_app
 
 SERVICE_TARGET, PAGE_TARGET = 0.050, 0.200
 
@@ -129,7 +128,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
     host = open_host(args.db)
-    client = create_app(host).test_client()
+    client = signed_in_client(host)
     with host.session() as session:
         prospects = session.scalar(select(func.count()).select_from(Party).where(Party.role == PROSPECT))
     print(f"{backend(args.db)}: {prospects:,} prospects; median / max of {args.runs} runs in ms\n")

@@ -40,10 +40,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from _common import argument_parser, backend, open_host
+from _common import argument_parser, backend, open_host, signed_in_client
 from crm_module import overview
 from crm_module.models import PROSPECT, ListMember, Party, PartyCategory
-from host_stub.web import create_app
 
 SERVICE_TARGET, PAGE_TARGET = 0.050, 0.200
 DIRECTIONS = (False, True)
@@ -167,7 +166,7 @@ def main() -> None:
                         help="only these sort columns (repeatable; default: all)")
     args = parser.parse_args()
     host = open_host(args.db)
-    client = create_app(host).test_client()
+    client = signed_in_client(host)
     with host.session() as session:
         prospects = session.scalar(select(func.count()).select_from(Party).where(Party.role == PROSPECT))
     filters, searches = choices(host)

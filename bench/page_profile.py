@@ -12,8 +12,7 @@ import cProfile
 import pstats
 import time
 
-from _common import argument_parser, open_host
-from host_stub.web import create_app
+from _common import argument_parser, open_host, signed_in_client
 
 DEFAULT_PATH = "/m/crm/?sort=name"
 
@@ -25,7 +24,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=30)
     args = parser.parse_args()
     host = open_host(args.db)
-    client = create_app(host).test_client()
+    client = signed_in_client(host)
 
     def requests() -> None:
         for _ in range(args.requests):

@@ -133,25 +133,24 @@ class TaskService:
 
     # -- starting ----------------------------------------------------------------------------
 
-    def start(self, session: Session, module_id: str, name: str, params: dict[str, Any] | None = None, *,
-              started_by: int | None = None) -> int:
+    def start(self, session: Session, module_id: str, name: str, params: dict[str, Any] | None = None) -> int:
         """Record a task in ``session``'s transaction and run it in the background once that commits.
 
         Returns the task's id, e.g. for ``url_for("tasks.task", task_id=...)``. If the transaction rolls
-        back, the task neither exists nor runs.
+        back, the task neither exists nor runs. It is the current user's: only they and administrators
+        see it (``status``, ``recent``, ``download``).
         """
-        task = self._create(session, module_id, name, params, started_by)
+        task = self._create(session, module_id, name, params)
         event.listen(session, "after_commit", lambda _session: self._submit(task.id), once=True)
         return task.id
 
-    def run_here(self, module_id: str, name: str, params: dict[str, Any] | None = None, *,
-                 started_by: int | None = None) -> TaskStatus:
+    def run_here(self, module_id: str, name: str, params: dict[str, Any] | None = None) -> TaskStatus:
         """Run a task now, in this thread, with a progress bar on stderr (for CLI commands).
 
         Recorded like a background task; a failure raises HostError with its message (CLI exit 1).
         """
         with self._host.session() as session:
-            task = self._create(session, module_id, name, params, started_by)
+            task = self._create(session, module_id, name, params)
             task_id, label = task.id, task.label
         bar = _ProgressBar(label)
         try:
@@ -163,13 +162,12 @@ class TaskService:
             raise HostError(status.error or INTERNAL_ERROR)
         return status
 
-    def _create(self, session: Session, module_id: str, name: str, params: dict[str, Any] | None,
-                started_by: int | None) -> Task:
+    def _create(self, session: Session, module_id: str, name: str, params: dict[str, Any] | None) -> Task:
         kind = self.kinds(session).get((module_id, name))
         if kind is None:
             raise NotFound(f"Die Aufgabe {module_id}/{name} gibt es nicht (Modul deaktiviert?).")
         task = Task(module_id=module_id, kind=name, label=kind.label, params=json.dumps(params or {}),
-                    state="queued", done=0, message="", started_by_user_id=started_by, created_at=self._host.now())
+                    state="queued", done=0, message="", started_by_user_id=self._host.users.actor()[0], created_at=self._host.now())
         session.add(task)
         session.flush()
         return task
@@ -273,14 +271,22 @@ class TaskService:
         if session is None:
             with self._host.session() as own:
                 return self.status(task_id, own)
-        row = session.execute(_without_file().where(Task.id == task_id)).one_or_none()
+        row = session.execute(_without_file().where(Task.id == task_id, *self._visible())).one_or_none()
         if row is None:
             raise NotFound(f"Die Aufgabe {task_id} gibt es nicht (mehr).")
         return self._status(row)
 
     def recent(self, session: Session, limit: int = 50) -> list[TaskStatus]:
         """The latest tasks, newest first (the list Datei › Hintergrundaufgaben)."""
-        return [self._status(row) for row in session.execute(_without_file().order_by(Task.id.desc()).limit(limit))]
+        query = _without_file().where(*self._visible()).order_by(Task.id.desc()).limit(limit)
+        return [self._status(row) for row in session.execute(query)]
+
+    def _visible(self) -> list[Any]:
+        """Whose tasks the current user sees: their own; an administrator (and the installation
+        itself, a script or the CLI without a user) every task. Another user's task is as unknown
+        as a deleted one: its result may hold data the user may not see."""
+        user = self._host.users.current()
+        return [] if user is None or user.is_admin else [Task.started_by_user_id == user.id]
 
     def _status(self, row: Any) -> TaskStatus:
         with self._lock:
@@ -305,7 +311,7 @@ class TaskService:
     def download(self, session: Session, task_id: int) -> Download:
         """The file a finished task left; NotFound when it has none."""
         row = session.execute(select(Task.result_filename, Task.result_content_type, Task.result_data)
-                              .where(Task.id == task_id, Task.state == "done")).one_or_none()
+                              .where(Task.id == task_id, Task.state == "done", *self._visible())).one_or_none()
         if row is None or row.result_data is None:
             raise NotFound(f"Die Aufgabe {task_id} hat keine Datei zum Herunterladen (noch nicht fertig?).")
         return Download(row.result_filename, row.result_content_type, row.result_data)

@@ -261,3 +261,19 @@ def test_finished_tasks_and_their_files_are_removed_by_the_host_job_after_30_day
     with pytest.raises(NotFound):
         work_host.tasks.status(kept.id)
     assert work_host.tasks.wait(running.id).state == "done"
+
+
+def test_a_task_is_shown_to_the_user_who_started_it_and_to_administrators_only(work_host):
+    from host_stub.api import MITARBEITER
+
+    anna, ben = signed_in_client(work_host, MITARBEITER), signed_in_client(work_host, MITARBEITER)
+    admin = signed_in_client(work_host)
+    with work_host.session() as session, work_host.users.acting(anna.user):
+        task_id = work_host.tasks.start(session, "work", "add_customers", {"count": 1})
+    work_host.tasks.wait(task_id)
+    assert anna.get(f"/aufgaben/{task_id}").status_code == 200
+    assert admin.get(f"/aufgaben/{task_id}").status_code == 200
+    for path in (f"/aufgaben/{task_id}", f"/aufgaben/{task_id}.json", f"/aufgaben/{task_id}/datei"):
+        assert ben.get(path).status_code == 404, path  # as unknown as a deleted task
+    assert f"/aufgaben/{task_id}" not in ben.get("/aufgaben").get_data(as_text=True)
+    assert f"/aufgaben/{task_id}" in anna.get("/aufgaben").get_data(as_text=True)

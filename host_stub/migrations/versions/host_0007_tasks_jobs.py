@@ -33,7 +33,7 @@ def upgrade() -> None:
         sa.Column("result_content_type", sa.String(length=120), nullable=True),
         sa.Column("result_data", sa.LargeBinary(), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
-        sa.Column("started_by_user_id", sa.Integer(), nullable=True),
+        sa.Column("started_by_user_id", sa.Integer(), sa.ForeignKey("host_users.id", ondelete="SET NULL"), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("started_at", sa.DateTime(), nullable=True),
         sa.Column("finished_at", sa.DateTime(), nullable=True),

@@ -169,13 +169,17 @@ def init(host, admin_login: str, admin_name: str, admin_password: str | None) ->
                + (f", Passwort {password} (bitte nach der ersten Anmeldung ändern)." if shown else "."))
 
 
+def _at_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
 def _new_password(given: str | None, question: str) -> tuple[str, bool]:
     """``(password, whether to show it)``: the given one, else asked for at a terminal, else a generated one."""
     from host_stub.users import generate_password
 
     if given is not None:
         return given, False
-    if sys.stdin.isatty():
+    if _at_terminal():
         return click.prompt(question, hide_input=True, confirmation_prompt=True), False
     return generate_password(), True
 

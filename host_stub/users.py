@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
@@ -142,8 +142,8 @@ class UserService:
 
     def require(self, role: str | None, what: str) -> None:
         """Raise Forbidden (403, exit 1) unless the current user may do ``what``, which needs ``role``."""
-        if not self.may(role):
-            user = self.current()
+        user = self.current()
+        if user is not None and not self.may(role):
             raise Forbidden(f"{what} dürfen nur Benutzer mit der Rolle {role}; Sie sind als {quoted(user.name)} "
                             f"({user.role}) angemeldet. Es wurde nichts geändert. Bitte wenden Sie sich an einen "
                             "Administrator.")
@@ -324,7 +324,7 @@ class UserService:
         self._count_failure(key, now)
         raise SignInRefused(REFUSED)
 
-    def _count_failure(self, key: str, now) -> None:
+    def _count_failure(self, key: str, now: datetime) -> None:
         try:
             with self.host.session() as session:
                 failure = session.get(SignInFailure, key)

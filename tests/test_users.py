@@ -10,10 +10,12 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
-from host_stub.api import ADMINISTRATOR, MITARBEITER
+from host_stub.api import ADMINISTRATOR, MITARBEITER, ContextAction, MenuItem, hookimpl
 from host_stub.errors import Forbidden, HostError, SignInRefused
 from host_stub.licensing import issue_license
-from host_stub.models import License, MasterDataEntry, User
+from host_stub.manifest import Manifest
+from host_stub.models import License, MasterDataEntry, Setting, User
+from host_stub.plugins import PluginRegistry
 from host_stub.users import LOCK_AFTER, REFUSED
 from host_stub.validation import InvalidFields
 from host_stub.web import create_app
@@ -148,6 +150,48 @@ def test_a_licence_install_records_who_installed_it(host, signing_key):
     with host.session() as session:
         row = session.scalars(select(License)).one()
     assert (row.installed_by_id, row.installed_by_name) == (admin.id, "Clara Chefin")
+
+
+class AuditModule:
+    """A module that declares an administrators' action and menu entry, as a module author would."""
+
+    @staticmethod
+    def _close_year(host, session, ids):
+        host.settings.set(session, "audit.closed", "ja")
+        return "Jahr abgeschlossen."
+
+    @hookimpl
+    def context_actions(self, host, entity):
+        return [ContextAction("close_year", "Jahr abschließen", "customer", self._close_year, role=ADMINISTRATOR)]
+
+    @hookimpl
+    def menu_items(self, host):
+        return [MenuItem("Auswertungen", "Prüfprotokoll", "shell.customers", role=ADMINISTRATOR)]
+
+
+@pytest.fixture
+def audit_host(make_host):
+    registry = PluginRegistry()
+    registry.discover()
+    registry.register(AuditModule(), Manifest("audit", "Prüfung", "1.0", "", ">=1.0", "tests", "audit_"))
+    return make_host(registry, enable=("crm", "audit"))
+
+
+def test_a_module_action_declared_for_administrators_is_hidden_from_and_refused_to_a_mitarbeiter(audit_host):
+    staff, admin = add_user(audit_host), add_user(audit_host, login="chefin", role=ADMINISTRATOR)
+    with audit_host.session() as session:
+        customer = audit_host.customers.create(session, company="Kunde GmbH")
+    with audit_host.users.acting(staff):
+        with audit_host.session() as session:
+            assert "close_year" not in [a.name for _, a in audit_host.context_actions(session, "customer")]
+            assert "Prüfprotokoll" not in [i.label for _, i in audit_host.menu(session)["Auswertungen"]]
+        with pytest.raises(Forbidden, match="„Jahr abschließen“ dürfen nur"):
+            audit_host.run_action("audit", "close_year", "customer", [customer.id], confirmed=True)
+    with audit_host.session() as session:
+        assert session.get(Setting, "audit.closed") is None
+    with audit_host.users.acting(admin):
+        assert audit_host.run_action("audit", "close_year", "customer", [customer.id], True).message == \
+            "Jahr abgeschlossen."
 
 
 # -- web ---------------------------------------------------------------------------------------
@@ -358,3 +402,19 @@ def test_cli_user_that_does_not_exist_is_refused(cli):
     cli("init", "--admin-password", "skript-passwort")
     result = cli("--user", "niemand", "customers", "list")
     assert result.exit_code == 1 and "Den Benutzer „niemand“ gibt es nicht" in result.output
+
+
+def test_init_at_a_terminal_asks_for_the_password_twice_and_does_not_print_it(cli, make_host, monkeypatch):
+    monkeypatch.setattr("host_stub.cli._at_terminal", lambda: True)
+    result = cli("init", input="am-terminal-getippt\nam-terminal-getippt\n")
+    assert result.exit_code == 0, result.output
+    assert "Erster Administrator angelegt: Login admin." in result.output
+    assert "am-terminal-getippt" not in result.output
+    assert make_host(upgrade=False).users.sign_in("admin", "am-terminal-getippt").role == ADMINISTRATOR
+
+
+def test_init_refuses_a_too_short_password_and_creates_no_user(cli, make_host):
+    result = cli("init", "--admin-password", "kurz")
+    assert result.exit_code == 1 and "Passwort: Bitte mindestens 10 Zeichen." in result.output
+    with make_host(upgrade=False).session() as session:
+        assert session.scalar(select(func.count()).select_from(User)) == 0

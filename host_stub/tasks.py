@@ -199,6 +199,8 @@ class TaskService:
                 now = host.now()
                 task.state, task.started_at, task.heartbeat_at = "running", now, now
                 module_id, name, params = task.module_id, task.kind, json.loads(task.params)
+                starter = task.started_by_user_id
+                user = host.users.get(session, starter) if starter is not None else None
             live.state = "running"
 
             def progress(done: int, total: int | None = None, message: str = "") -> None:
@@ -209,8 +211,8 @@ class TaskService:
 
             try:
                 kind = self._kind_of_any_module(module_id, name)
-                with host.session() as session:
-                    outcome = kind.run(host, session, params, progress)
+                with host.users.acting(user), host.session() as session:  # as who started it: their
+                    outcome = kind.run(host, session, params, progress)  # role, their name in the history
                     self._record_done(session, task_id, live, outcome)
             except (HostError, TaskFailed) as exc:
                 self._record_failed(task_id, str(exc))

@@ -277,3 +277,12 @@ def test_a_task_is_shown_to_the_user_who_started_it_and_to_administrators_only(w
         assert ben.get(path).status_code == 404, path  # as unknown as a deleted task
     assert f"/aufgaben/{task_id}" not in ben.get("/aufgaben").get_data(as_text=True)
     assert f"/aufgaben/{task_id}" in anna.get("/aufgaben").get_data(as_text=True)
+
+
+def test_a_background_task_acts_for_the_user_who_started_it(work_host):
+    from host_stub.api import MITARBEITER
+
+    anna = signed_in_client(work_host, MITARBEITER)
+    with work_host.session() as session, work_host.users.acting(anna.user):
+        task_id = work_host.tasks.start(session, "work", "whoami")
+    assert work_host.tasks.wait(task_id).result_message == f"Läuft für {anna.user.name}."

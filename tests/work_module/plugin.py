@@ -43,6 +43,12 @@ def export(host, session, params, progress):
                                                              "text/csv; charset=utf-8", [b"Nr;Firma\r\n", b"1;A\r\n"]))
 
 
+def whoami(host, session, params, progress):
+    """Says on whose behalf it runs."""
+    user = host.users.current()
+    return ActionResult(f"Läuft für {user.name if user else 'die Installation'}.")
+
+
 def crash(host, session, params, progress):
     host.customers.create(session, company="Halb GmbH")
     raise ValueError("connection string postgres://secret")
@@ -64,7 +70,8 @@ def broken_job(host, session):
 @hookimpl
 def task_kinds():
     return [TaskKind("add_customers", "Kunden anlegen", add_customers),
-            TaskKind("export", "Kunden exportieren", export), TaskKind("crash", "Absturz", crash)]
+            TaskKind("export", "Kunden exportieren", export), TaskKind("crash", "Absturz", crash),
+            TaskKind("whoami", "Wer bin ich", whoami)]
 
 
 @hookimpl

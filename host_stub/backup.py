@@ -44,7 +44,7 @@ DATABASE_MEMBERS = {"sqlite": "database.sqlite", "postgresql": "database.pgdump"
 PG_DUMP = "pg_dump"
 PG_RESTORE = "pg_restore"
 VERSION_TABLE_SUFFIX = "_alembic_version"
-_KIND_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+KIND_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 _CHUNK = 1024 * 1024
 
 
@@ -191,8 +191,8 @@ def restore(archive: Path, database_url: str, registry: PluginRegistry) -> Resto
             kind = engine.dialect.name
             if kind != manifest["database"]:
                 raise HostError(
-                    f"Die Sicherung stammt aus einer {_KIND_NAMES[manifest['database']]}-Datenbank und lässt sich "
-                    f"nur in eine solche zurückspielen, nicht in {_KIND_NAMES[kind]}. Es wurde nichts geschrieben.")
+                    f"Die Sicherung stammt aus einer {KIND_NAMES[manifest['database']]}-Datenbank und lässt sich "
+                    f"nur in eine solche zurückspielen, nicht in {KIND_NAMES[kind]}. Es wurde nichts geschrieben.")
             tables = inspect(engine).get_table_names()
             if tables:
                 raise HostError(

@@ -292,12 +292,12 @@ def demo(host, then_serve: bool, port: int) -> None:
 def backup(host, archive: Path) -> None:
     """Datensicherung: die ganze Datenbank (mit Dokumenten und Dateien) in eine ZIP-Datei schreiben; geht
     auch, während die Weboberfläche läuft."""
-    from host_stub.backup import create_backup
+    from host_stub.backup import KIND_NAMES, create_backup
     from host_stub.files import size_text
 
     manifest = create_backup(host, archive)
     click.echo(f"Datensicherung {archive} geschrieben ({size_text(archive.stat().st_size)}, "
-               f"{manifest['database']}, Stand {manifest['created_at'].replace('T', ' ')} UTC).")
+               f"{KIND_NAMES[manifest['database']]}, Stand {manifest['created_at'].replace('T', ' ')} UTC).")
 
 
 @click.command()

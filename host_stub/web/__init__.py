@@ -385,7 +385,8 @@ def _mount_module_blueprints(app: Flask, host: Host) -> None:
 
 def _require_enabled(host: Host, owner: str):
     def require_enabled() -> None:
-        enabled = g.shell_layout.enabled if "shell_layout" in g else host.enabled_modules()  # read for the menu
+        layout = g.get("shell_layout")
+        enabled = layout.enabled if layout is not None and layout.enabled is not None else host.enabled_modules()
         if owner not in enabled:
             raise NotFound(
                 f"Das Modul {host.module(owner).manifest.name} ist in dieser Datenbank nicht aktiviert. "
@@ -423,8 +424,9 @@ class Layout:
 
     menu: list[tuple[str, list[MenuEntry]]] = field(default_factory=list)
     warnings: list[LicenceWarning] = field(default_factory=list)
-    #: The modules enabled when the layout was loaded (a module page's 404 check reuses them).
-    enabled: frozenset[str] = frozenset()
+    #: The modules enabled when the layout was loaded (a module page's 404 check reuses them); None when
+    #: the layout could not be loaded.
+    enabled: frozenset[str] | None = None
 
 
 def _load_layout() -> None:

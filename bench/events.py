@@ -22,7 +22,8 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from _common import argument_parser, backend, copy_database, drop_database, open_host
+from _common import argument_parser, backend, copy_database, drop_database, install_bench_licence
+from host_stub.host import Host
 from crm_module import history, overview, prospects
 from crm_module.models import PROSPECT, Event, Party, StatusChange
 
@@ -42,7 +43,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     url = copy_database(args.db, "_events")
-    host = open_host(url)
+    host = Host(url, license_public_key=install_bench_licence(url))
     try:
         host.upgrade()
         with host.session() as session:

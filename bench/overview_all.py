@@ -33,14 +33,13 @@ ANALYZE of its own; the host keeps them (``PRAGMA optimize`` on SQLite, autovacu
 from __future__ import annotations
 
 import itertools
-import statistics
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 
-from _common import argument_parser, backend, open_host, signed_in_client
+from _common import argument_parser, backend, open_host, signed_in_client, timings
 from crm_module import overview
 from crm_module.models import PROSPECT, ListMember, Party, PartyCategory
 
@@ -144,16 +143,6 @@ def page(client, case: Case, cursor: str | None) -> str:
     return response.get_data(as_text=True)
 
 
-def median(action, runs: int) -> float:
-    action()
-    seconds = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        seconds.append(time.perf_counter() - started)
-    return statistics.median(seconds)
-
-
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f}" if seconds >= 0.0095 else f"{seconds * 1000:.1f}"
 
@@ -185,8 +174,8 @@ def main() -> None:
             shown = service(host, case, middle)
             html = page(client, case, middle)
             assert all(row["number"] in html for row in shown.rows[:3] if row["number"]), case.label()
-            results[case] = (median(lambda: service(host, case, middle), args.runs),
-                             median(lambda: page(client, case, middle), args.runs), len(shown.rows))
+            results[case] = (timings(lambda: service(host, case, middle), args.runs)[0],
+                             timings(lambda: page(client, case, middle), args.runs)[0], len(shown.rows))
             service_s, page_s, rows = results[case]
             print(f"{case.label()}: {rows} rows, {ms(service_s)} / {ms(page_s)}", flush=True)
     host.close()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -363,7 +364,7 @@ class _ProgressBar:
         import click
 
         if self.bar is None and total:
-            self.bar = click.progressbar(length=total, label=self.label, file=click.get_text_stream("stderr"))
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)  # as it is now (CliRunner swaps it)
             self.bar.__enter__()
         if self.bar is not None and done > self.shown:
             self.bar.update(done - self.shown)

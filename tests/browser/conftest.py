@@ -23,12 +23,11 @@ from dataclasses import dataclass
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from host_stub.api import ADMINISTRATOR
 from host_stub.host import Host
 from host_stub.plugins import PluginRegistry
-from host_stub.web import create_app
+from host_stub.web import create_app, production_server
 from tests.conftest import CHEAP_HASHER, TEST_PASSWORD
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -101,17 +100,18 @@ class LiveServer:
 
 @pytest.fixture
 def live_server(live_host) -> Iterator[LiveServer]:
-    """``create_app(live_host)`` served from a background thread until the test ends."""
+    """``create_app(live_host)`` served by the production server (waitress, as ``host-stub serve``) from
+    a background thread until the test ends."""
     app = create_app(live_host)
-    server = make_server("127.0.0.1", 0, app)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    server = production_server(app, "127.0.0.1", 0, threads=4)
+    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
     thread.start()
     try:
-        yield LiveServer(f"http://127.0.0.1:{server.server_port}", live_host, app)
+        yield LiveServer(f"http://127.0.0.1:{server.effective_port}", live_host, app)
     finally:
-        server.shutdown()
+        server.close()  # the loop ends once the browser's connections are closed too
         thread.join(timeout=10)
-        server.server_close()
+        server.task_dispatcher.shutdown()
 
 
 @pytest.fixture

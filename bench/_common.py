@@ -8,8 +8,8 @@ import argparse
 import sqlite3
 import statistics
 import time
-from datetime import timedelta
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, text

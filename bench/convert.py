@@ -27,13 +27,13 @@ import statistics
 import threading
 import time
 
+from _common import argument_parser, backend, copy_database, drop_database, install_bench_licence
 from sqlalchemy import func, select
 
-from _common import argument_parser, backend, copy_database, drop_database, install_bench_licence
-from host_stub.host import Host
 from crm_module import conversion
 from crm_module.models import CUSTOMER, PROSPECT, Party
 from host_stub.errors import DatabaseBusy
+from host_stub.host import Host
 
 TARGET = 5.0
 

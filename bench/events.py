@@ -20,12 +20,12 @@ import statistics
 import time
 from datetime import datetime
 
+from _common import argument_parser, backend, copy_database, drop_database, install_bench_licence
 from sqlalchemy import func, select
 
-from _common import argument_parser, backend, copy_database, drop_database, install_bench_licence
-from host_stub.host import Host
 from crm_module import history, overview, prospects
 from crm_module.models import PROSPECT, Event, Party, StatusChange
+from host_stub.host import Host
 
 TARGET = 2.0
 

@@ -34,11 +34,11 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
+from _common import argument_parser, backend, create_database, open_host
 from alembic import command
 from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from _common import argument_parser, backend, create_database, open_host
 from crm_module import customfields, demo, history, mailinglists, normalise, prospects
 from crm_module.models import PROSPECT, ContactPerson, Event, FollowUp, ListMember, Party, PartyCategory, Phone
 from crm_module.parties import SOURCE_KIND, STATUS_KIND, editable, take_numbers
@@ -345,7 +345,8 @@ def check_sample(host, first_id: int, count: int, size: int = 300) -> None:
         before = {p.id: (p.contact_count, p.last_contact_at, p.next_followup_on)
                   for p in session.scalars(select(Party).where(Party.id.in_(ids)))}
         changed = [party_id for party_id in ids
-                   if prospects.apply(session.get(Party, party_id), load(schema, editable(session.get(Party, party_id))))]
+                   if prospects.apply(session.get(Party, party_id),
+                                      load(schema, editable(session.get(Party, party_id))))]
         history.refresh_activity(session, ids)
         changed += [p.id for p in session.scalars(select(Party).where(Party.id.in_(ids)))
                     if (p.contact_count, p.last_contact_at, p.next_followup_on) != before[p.id]]

@@ -2,9 +2,9 @@
 
 Run: python bench/host_startup.py [--runs N]
 Prints the median and best of N runs. The first-page figure is measured in a fresh process
-each run: create the Host on a demo SQLite database, build the Flask app and GET /anmelden (the sign-in page, the first page a user gets)
-through the test client (what a user waits for after `host-stub serve`), plus the warm
-response time of the same page.
+each run: create the Host on a demo SQLite database, build the Flask app and GET /anmelden (the
+sign-in page, the first page a user gets) through the test client (what a user waits for after
+`host-stub serve`), plus the warm response time of the same page.
 """
 
 from __future__ import annotations

@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 
 from _common import argument_parser, create_database
-
 from sqlalchemy import text
 
 from host_stub.host import Host

@@ -25,9 +25,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from _common import argument_parser, backend, open_host, signed_in_client, timings
 from sqlalchemy import event, func, select
 
-from _common import argument_parser, backend, open_host, signed_in_client, timings
 from crm_module import overview
 from crm_module.models import PROSPECT, Party
 

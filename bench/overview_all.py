@@ -37,9 +37,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from _common import argument_parser, backend, open_host, signed_in_client, timings
 from sqlalchemy import func, select
 
-from _common import argument_parser, backend, open_host, signed_in_client, timings
 from crm_module import overview
 from crm_module.models import PROSPECT, ListMember, Party, PartyCategory
 

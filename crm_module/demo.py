@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm_module import conversion, customfields, history, mailinglists, prospects
-from crm_module.parties import SOURCE_KIND, STATUS_KIND
 from crm_module.models import PROSPECT, Party
+from crm_module.parties import SOURCE_KIND, STATUS_KIND
 
 if TYPE_CHECKING:  # pragma: no cover
     from host_stub.host import Host

@@ -252,7 +252,8 @@ def merge(host: Host, session: Session, party_ids: list[int], survivor_id: int |
     result = {field: _json(getattr(survivor, field)) for field in MERGE_FIELDS}
     merged_by_id, merged_by_name = host.users.actor()
     log = Merge(survivor_id=survivor.id, merged_ids=other_ids, merged_at=now, merged_by_id=merged_by_id,
-                merged_by_name=merged_by_name, snapshot={"parties": snapshot, "added_lists": added_lists, "result": result})
+                merged_by_name=merged_by_name,
+                snapshot={"parties": snapshot, "added_lists": added_lists, "result": result})
     session.add(log)
     session.flush()
     for party in everyone:

@@ -179,9 +179,9 @@ def conditions(session: Session, filters: Filters, *, one_page: bool = False) ->
     memberships = [(PartyCategory.party_id, PartyCategory.category, filters.category)] if filters.category else []
     if filters.list_id is not None:
         memberships.append((ListMember.party_id, ListMember.list_id, filters.list_id))
-    for party_id, column, value in memberships:
-        where.append(exists().where(party_id == Party.id, column == value) if one_page
-                     else Party.id.in_(select(party_id).where(column == value)))
+    for party_id, member_of, value in memberships:
+        where.append(exists().where(party_id == Party.id, member_of == value) if one_page
+                     else Party.id.in_(select(party_id).where(member_of == value)))
     return where + _search(session, filters, one_page)
 
 
@@ -396,4 +396,5 @@ def _lists_of(session: Session, party_ids: list[int]) -> dict[int, list[str]]:
 
 def matching_ids(session: Session, filters: Filters = Filters()) -> list[int]:
     """The ids of every matching row in name order, for "(Alle) ..." actions on a filtered list."""
-    return list(session.scalars(select(Party.id).where(*conditions(session, filters)).order_by(Party.sort_name, Party.id)))
+    matching = select(Party.id).where(*conditions(session, filters)).order_by(Party.sort_name, Party.id)
+    return list(session.scalars(matching))

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_module import normalise
-from crm_module.fields import CONTACT_PERSON_FIELDS, HOST_FIELDS, SCALAR_FIELDS
 from crm_module.errors import CrmError, NotFound
+from crm_module.fields import CONTACT_PERSON_FIELDS, HOST_FIELDS, SCALAR_FIELDS
 from crm_module.models import CUSTOM_FIELD_SLOTS, CUSTOMER, MERGED, Event, Party, Phone
 from host_stub.api import quoted
 

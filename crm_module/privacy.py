@@ -1,7 +1,8 @@
 """Data protection (DSGVO): export everything held on a person, and erase it.
 
 Both work with an expired licence too: export is reading, and erasure is a duty the licence
-does not gate. Erasure is for administrators only, and its entry names who erased. Erasure deletes the prospect with everything personal (phones, contact persons,
+does not gate. Erasure is for administrators only, and its entry names who erased. Erasure deletes
+the prospect with everything personal (phones, contact persons,
 history, list memberships, merged records and their snapshots, documents and their files) and
 leaves only an anonymous entry: when, and how much. On SQLite no copy stays in the file or its
 write-ahead log; what PostgreSQL keeps is in docs/privacy.md.

@@ -140,7 +140,8 @@ def _pg_program(name: str, purpose: str) -> str:
     found = shutil.which(name)
     if found is None:
         raise HostError(
-            f"Für {purpose} einer PostgreSQL-Datenbank wird das Programm {Path(name).name} gebraucht; es ist auf diesem "
+            f"Für {purpose} einer PostgreSQL-Datenbank wird das Programm {Path(name).name} gebraucht; "
+            "es ist auf diesem "
             "Rechner nicht installiert (oder nicht im Suchpfad PATH). Installieren Sie die Client-Programme von "
             "PostgreSQL in der Version des Servers oder neuer (z. B. apt install postgresql-client) und versuchen "
             "Sie es noch einmal. Es wurde nichts geschrieben."

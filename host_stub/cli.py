@@ -543,7 +543,8 @@ def users_list(host, as_json: bool) -> None:
         _json(rows)
         return
     for row in rows:
-        click.echo(f"{row['login']:<20} {row['name']:<30} {row['role']:<14} {'aktiv' if row['active'] else 'deaktiviert'}")
+        state = "aktiv" if row["active"] else "deaktiviert"
+        click.echo(f"{row['login']:<20} {row['name']:<30} {row['role']:<14} {state}")
     click.echo(plural(len(rows), "Benutzer", "Benutzer"))
 
 

@@ -96,7 +96,8 @@ def load_public_key(text: str) -> Ed25519PublicKey:
         else:
             key = Ed25519PublicKey.from_public_bytes(base64.b64decode(text, validate=True))
     except ValueError:
-        raise HostError("Der öffentliche Lizenzschlüssel ist ungültig (erwartet: Base64 mit 32 Bytes oder PEM).") from None
+        raise HostError("Der öffentliche Lizenzschlüssel ist ungültig "
+                        "(erwartet: Base64 mit 32 Bytes oder PEM).") from None
     if not isinstance(key, Ed25519PublicKey):
         raise HostError("Der öffentliche Lizenzschlüssel ist kein Ed25519-Schlüssel.")
     return key
@@ -307,7 +308,8 @@ class Licensing:
                 f"Diese Lizenz gilt für das Modul {terms.module_id!r}, nicht für {module_id!r}."
             )
         if terms.module_id not in self.host.modules:
-            raise LicenseRefused(f"Diese Lizenz gilt für das Modul {terms.module_id!r}, das hier nicht installiert ist.")
+            raise LicenseRefused(
+                f"Diese Lizenz gilt für das Modul {terms.module_id!r}, das hier nicht installiert ist.")
         ours = self.installation_id(session)
         if ours is None:
             raise HostError("Die Datenbank hat noch keine Installations-ID. Führen Sie 'host-stub init' aus.")

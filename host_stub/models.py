@@ -210,7 +210,8 @@ class Task(HostBase):
     result_content_type: Mapped[str | None] = mapped_column(String(120), nullable=True)
     result_data: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    started_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("host_users.id", ondelete="SET NULL"), nullable=True)
+    started_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("host_users.id", ondelete="SET NULL"),
+                                                           nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -168,7 +168,8 @@ class TaskService:
         if kind is None:
             raise NotFound(f"Die Aufgabe {module_id}/{name} gibt es nicht (Modul deaktiviert?).")
         task = Task(module_id=module_id, kind=name, label=kind.label, params=json.dumps(params or {}),
-                    state="queued", done=0, message="", started_by_user_id=self._host.users.actor()[0], created_at=self._host.now())
+                    state="queued", done=0, message="", started_by_user_id=self._host.users.actor()[0],
+                    created_at=self._host.now())
         session.add(task)
         session.flush()
         return task
@@ -364,7 +365,8 @@ class _ProgressBar:
         import click
 
         if self.bar is None and total:
-            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)  # as it is now (CliRunner swaps it)
+            # sys.stderr as it is now (click's CliRunner swaps it)
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
             self.bar.__enter__()
         if self.bar is not None and done > self.shown:
             self.bar.update(done - self.shown)

@@ -12,6 +12,7 @@ a template (one per set of migrated schemas) and gives each test a copy: a file 
 
 from __future__ import annotations
 
+import itertools
 import os
 import queue
 import sqlite3
@@ -20,8 +21,6 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-
-import itertools
 
 import pytest
 from argon2 import PasswordHasher, profiles

@@ -351,6 +351,6 @@ def test_a_forward_clock_glitch_ends_with_a_fresh_vendor_licence(host, clock, li
 
 
 def test_the_modules_page_shows_the_installation_id(host):
-    
+
     page = signed_in_client(host).get("/module").get_data(as_text=True)
     assert f"Installations-ID: <code>{installation(host)}</code>" in page

@@ -218,7 +218,8 @@ def test_a_nul_character_in_a_query_is_not_a_500(client, path):
 
 
 def test_a_nul_character_in_a_pick_list_entry_is_not_a_500(client):
-    response = client.post("/kleinstammdaten/crm_category/neu", data={"csrf_token": csrf_token(client), "label": "a\x00b"})
+    response = client.post("/kleinstammdaten/crm_category/neu",
+                           data={"csrf_token": csrf_token(client), "label": "a\x00b"})
 
     assert response.status_code < 500, text_of(response)[:300]
     assert "Interner Fehler" not in text_of(response)

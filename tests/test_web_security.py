@@ -19,7 +19,6 @@ import pytest
 import werkzeug.serving
 
 import host_stub.web
-
 from host_stub.web import MAX_REQUEST_BYTES, create_app
 from tests.conftest import signed_in_client
 from tests.crm.conftest import create

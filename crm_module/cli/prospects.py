@@ -8,11 +8,19 @@ from typing import Any
 
 import click
 
-from crm_module.cli.common import (PROSPECT, confirmed, crm, echo_json, german_date, german_decimal, named,
-                                   resolve_all, transaction)
+from crm_module.cli.common import (
+    PROSPECT,
+    confirmed,
+    crm,
+    echo_json,
+    german_date,
+    german_decimal,
+    named,
+    resolve_all,
+    transaction,
+)
 from crm_module.fields import FIELDS, SCALAR_FIELDS
 from host_stub.api import plural, quoted
-
 
 # -- record options shared by add and edit -------------------------------------------------
 

@@ -42,8 +42,7 @@ def route(rule: str, methods: tuple[str, ...] = ("GET",), endpoint: str | None =
 
 def build_blueprint(host: Host) -> Blueprint:
     """The blueprint ``crm`` for ``host``: every view gets the host as its first argument."""
-    from crm_module.web import (  # noqa: F401  (their views register themselves)
-        customer, customfields, dialog, documents, history, lists, merge, overview, privacy)
+    from crm_module.web import customer, customfields, dialog, documents, history, lists, merge, overview, privacy  # noqa: F401  (their views register themselves)
 
     pages = Blueprint("crm", __name__, template_folder="templates", static_folder="static",
                       static_url_path="/static")

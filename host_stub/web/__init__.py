@@ -123,8 +123,8 @@ def create_app(host: Host, trusted_hosts: Iterable[str] = ()) -> Flask:
     It answers to the loopback names and to ``trusted_hosts`` (names or addresses, without port) only.
     """
     from host_stub.web.shell import shell
-    from host_stub.web.users import users
     from host_stub.web.tasks import tasks
+    from host_stub.web.users import users
 
     app = ShellFlask(__name__)
     app.config.update(

@@ -8,8 +8,8 @@ is the ``clock`` fixture, licences are checked against ``signing_key``); ``live_
 Debian's Chromium is used (``/usr/bin/chromium``); without it the tests are skipped. Playwright's
 own browser downloads are never used, and neither are pytest-playwright's fixtures (``page`` and
 ``base_url`` here replace them). The page is signed in as an administrator created in ``live_host``
-(``LIVE_LOGIN`` with the tests' password); ``anonymous_page`` is one that is not. Mark browser test modules with ``pytestmark = pytest.mark.browser``
-so that ``-m "not browser"`` leaves them out.
+(``LIVE_LOGIN`` with the tests' password); ``anonymous_page`` is one that is not. Mark browser test
+modules with ``pytestmark = pytest.mark.browser`` so that ``-m "not browser"`` leaves them out.
 """
 
 from __future__ import annotations

@@ -3,8 +3,6 @@ erasure is for administrators only."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from crm_module import conversion, merging, privacy

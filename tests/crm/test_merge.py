@@ -110,7 +110,8 @@ def test_three_records_merge_and_later_merges_are_undone_first(host):
     with host.session() as session:
         first_merge = merging.merge(host, session, ids[:2])
         second_merge = merging.merge(host, session, [ids[0], ids[2]])
-    with host.session() as session, pytest.raises(CrmError, match=f"zuerst die spätere Zusammenführung {second_merge.id}"):
+    later = f"zuerst die spätere Zusammenführung {second_merge.id}"
+    with host.session() as session, pytest.raises(CrmError, match=later):
         merging.undo(host, session, first_merge.id)
     with host.session() as session:
         merging.undo(host, session, second_merge.id)

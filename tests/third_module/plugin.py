@@ -19,8 +19,8 @@ from host_stub.api import (
     Job,
     MenuItem,
     TaskKind,
-    host_column,
     hookimpl,
+    host_column,
     plural,
 )
 from host_stub.errors import HostError

@@ -111,8 +111,10 @@ def upgrade() -> None:
     op.create_index("ix_crm_parties_role_city_key", "crm_parties", ["role", "city_key", "sort_name", "id"])
     op.create_index("ix_crm_parties_role_contact_count", "crm_parties", ["role", "contact_count", "sort_name", "id"])
     op.create_index("ix_crm_parties_role_email_key", "crm_parties", ["role", "email_key"])
-    op.create_index("ix_crm_parties_role_last_contact_at", "crm_parties", ["role", "last_contact_at", "sort_name", "id"])
-    op.create_index("ix_crm_parties_role_next_followup_on", "crm_parties", ["role", "next_followup_on", "sort_name", "id"])
+    op.create_index("ix_crm_parties_role_last_contact_at", "crm_parties",
+                    ["role", "last_contact_at", "sort_name", "id"])
+    op.create_index("ix_crm_parties_role_next_followup_on", "crm_parties",
+                    ["role", "next_followup_on", "sort_name", "id"])
     op.create_index("ix_crm_parties_role_sort_name", "crm_parties", ["role", "sort_name", "id"])
     op.create_index("ix_crm_parties_role_status_sort_name", "crm_parties", ["role", "status", "sort_name", "id"])
     op.create_table(

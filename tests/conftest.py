@@ -229,6 +229,19 @@ class TestDatabase:
         return True
 
 
+def pytest_collection_modifyitems(config, items):
+    """``@pytest.mark.backend("sqlite")``: a test about one database is collected only for it (not
+    collected and skipped for the other)."""
+    kept, other = [], []
+    for item in items:
+        marker = item.get_closest_marker("backend")
+        backend = item.callspec.params.get("test_database") if hasattr(item, "callspec") else None
+        (other if marker and backend is not None and backend not in marker.args else kept).append(item)
+    if other:
+        config.hook.pytest_deselected(items=other)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def database_servers(tmp_path_factory):
     """The backends under test and their migrated templates, for the whole session."""

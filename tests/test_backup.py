@@ -191,9 +191,8 @@ def test_backup_does_not_overwrite_an_existing_file(host, cli, tmp_path):
     assert archive.read_bytes() == b"wichtig"
 
 
+@pytest.mark.backend("postgresql")  # SQLite is backed up without pg_dump
 def test_without_pg_dump_a_postgresql_backup_says_what_to_install(host, monkeypatch, tmp_path):
-    if host.engine.dialect.name != "postgresql":
-        pytest.skip("pg_dump is needed for PostgreSQL only")
     monkeypatch.setattr(backup, "PG_DUMP", str(tmp_path / "fehlt" / "pg_dump"))
 
     with pytest.raises(HostError, match="wird das Programm pg_dump gebraucht; es ist auf diesem Rechner nicht "

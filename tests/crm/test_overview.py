@@ -338,12 +338,11 @@ def test_count_stops_at_the_cap(listed):
         assert overview.count(session, Filters(status="Neu"), cap=100) == 4
 
 
+@pytest.mark.backend("sqlite")  # PostgreSQL's autovacuum analyses tables itself
 def test_sqlite_keeps_its_planner_statistics_current_by_itself(listed):
     from sqlalchemy import text
 
     host, _ids, _list_id = listed
-    if host.engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL's autovacuum analyses tables itself")
     host.close()  # PRAGMA optimize when a connection closes
     with host.engine.connect() as connection:
         analysed = set(connection.scalars(text("SELECT DISTINCT tbl FROM sqlite_stat1")))

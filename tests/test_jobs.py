@@ -9,24 +9,9 @@ from sqlalchemy import select
 from host_stub import jobs as jobs_module
 from host_stub.errors import HostError
 from host_stub.models import Customer
-from host_stub.plugins import PluginRegistry
 from tests.conftest import signed_in_client
 from tests.work_module import plugin as work
-
-PLUGIN = "tests.work_module.plugin"
-
-
-@pytest.fixture
-def registry():
-    registry = PluginRegistry()
-    registry.discover(extra=[PLUGIN])
-    return registry
-
-
-@pytest.fixture
-def work_host(make_host, registry):
-    work.CONTROL.__init__()
-    return make_host(registry, enable=("work",))
+from tests.work_module.fixtures import PLUGIN, registry, work_host  # noqa: F401 (fixtures)
 
 
 def outcomes(host, **options) -> dict[str, tuple[bool, bool, str]]:

@@ -15,12 +15,11 @@ from sqlalchemy import func, select
 from host_stub import tasks as tasks_module
 from host_stub.errors import HostError, NotFound
 from host_stub.models import Customer, Task
-from host_stub.plugins import PluginRegistry
 from host_stub.web.downloads import content_disposition, safe_filename
 from tests.conftest import signed_in_client
 from tests.work_module import plugin as work
+from tests.work_module.fixtures import PLUGIN, registry, work_host  # noqa: F401 (fixtures)
 
-PLUGIN = "tests.work_module.plugin"
 ROOT = Path(__file__).resolve().parents[1]
 
 #: Runs the add_customers task in a process of its own, says when it is halfway, then waits to be killed.
@@ -36,19 +35,6 @@ work.CONTROL.go_on.clear()
 threading.Thread(target=lambda: work.CONTROL.halfway.wait() and print("halfway", flush=True), daemon=True).start()
 Host(sys.argv[1], registry=registry).tasks.run_here("work", "add_customers", {"count": 4})
 """
-
-
-@pytest.fixture
-def registry():
-    registry = PluginRegistry()
-    registry.discover(extra=[PLUGIN])
-    return registry
-
-
-@pytest.fixture
-def work_host(make_host, registry):
-    work.CONTROL.__init__()
-    return make_host(registry, enable=("work",))
 
 
 def start(host, name, **params):

@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import flask
     from sqlalchemy.orm import Session
 
-    from host_stub.api import ContextAction, DatabaseSchema, Job, MasterDataKind, MenuItem, TaskKind
+    from host_stub.api import ContextAction, Job, MasterDataKind, MenuItem, TaskKind
     from host_stub.host import Host
     from host_stub.models import Customer, Document
 
@@ -58,10 +58,6 @@ class HostHooks:
         return self._host.notify(session, "demo_data")
 
     # -- contributions -----------------------------------------------------------------------
-
-    def database_schema(self) -> list[tuple[str, DatabaseSchema]]:
-        """Every loaded module's schema, enabled or not (the host migrates and checks them all)."""
-        return self._host.registry.database_schemas()
 
     def menu_items(self, *, session: Session | None = None) -> list[tuple[str, MenuItem]]:
         return self._host.registry.collect("menu_items", self._host.enabled_modules(session), host=self._host)

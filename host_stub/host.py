@@ -298,7 +298,7 @@ def declared_schemas(registry: PluginRegistry) -> dict[str, migrate.Schema]:
     """The host's schema and every loaded module's, checked against the manifest's prefix (no database needed:
     ``restore`` checks an archive's revisions with it before it connects)."""
     found = {}
-    for owner, declared in registry.database_schemas():
+    for owner, declared in registry.database_schema():
         prefix = "host_" if owner == HOST_OWNER else registry.modules[owner].manifest.table_prefix
         strays = [name for name in declared.metadata.tables if not name.startswith(prefix)]
         if strays:

@@ -198,7 +198,7 @@ class PluginRegistry:
         """Every loaded module's commands (the CLI is built before a database is known)."""
         return self.collect("cli_commands", set(self.modules))
 
-    def database_schemas(self) -> list[tuple[str, DatabaseSchema]]:
+    def database_schema(self) -> list[tuple[str, DatabaseSchema]]:
         """Every loaded module's declared schema, host first; an error propagates (no half-known schema)."""
         impls = reversed(self.pm.hook.database_schema.get_hookimpls())
         declared = [(impl.plugin_name, impl.function()) for impl in impls]
